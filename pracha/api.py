@@ -1,0 +1,59 @@
+"""The JSON API, mounted at /api/v1/. Every error is {"code", "message", "fields"}."""
+
+from django.db import connection
+from django.http import HttpRequest, HttpResponse
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from pracha.core.errors import DomainError, InvalidInput, NotAuthenticated
+
+api = NinjaAPI(
+    title="Pracha API",
+    version="1",
+    description="One API for the services of the state. Errors are {code, message, fields}.",
+    urls_namespace="api",
+    docs_url="/docs",
+)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
+    return api.create_response(request, error.as_dict(), status=error.status)
+
+
+@api.exception_handler(NinjaValidationError)
+def validation_error(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
+    fields: dict[str, list[str]] = {}
+    for problem in error.errors:
+        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        fields.setdefault(".".join(location) or "__all__", []).append(str(problem.get("msg", "")))
+    return domain_error(request, InvalidInput(fields=fields))
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request: HttpRequest, error: AuthenticationError) -> HttpResponse:
+    return domain_error(request, NotAuthenticated())
+
+
+@api.exception_handler(HttpError)
+def http_error(request: HttpRequest, error: HttpError) -> HttpResponse:
+    body = {"code": f"http_{error.status_code}", "message": str(error.message), "fields": {}}
+    return api.create_response(request, body, status=error.status_code)
+
+
+class HealthOut(Schema):
+    status: str
+    database: str
+    version: str
+
+
+@api.get("/health", response={200: HealthOut, 503: HealthOut}, tags=["platform"], summary="Is the platform up?")
+def health(request: HttpRequest) -> tuple[int, HealthOut]:
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return 200, HealthOut(status="ok", database="ok", version=api.version)
+    except Exception:  # any database failure means "not healthy", never a 500 page
+        return 503, HealthOut(status="unavailable", database=_("unreachable"), version=api.version)

@@ -1,0 +1,49 @@
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from pracha.audit import chain
+from pracha.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from pracha.audit.services import fields_of
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_bad_id: int | None = None
+    problem: str = ""
+
+
+def chain_verify(*, batch_size: int = 2000) -> ChainReport:
+    """Recompute every hash in order; name the first entry that does not match.
+
+    Edits change an entry's own hash; deletions and reordering break the link to the previous hash
+    or the numbering; entries cut from the end no longer meet the chain head.
+    """
+    expected_prev, expected_id, checked = GENESIS_HASH, 1, 0
+    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=batch_size):
+        if entry.pk != expected_id:
+            return ChainReport(False, checked, entry.pk, f"expected entry #{expected_id}, found #{entry.pk}")
+        if entry.prev_hash != expected_prev:
+            return ChainReport(False, checked, entry.pk, "does not follow the entry before it")
+        if chain.entry_hash(prev_hash=entry.prev_hash, fields=fields_of(entry)) != entry.hash:
+            return ChainReport(False, checked, entry.pk, "its contents do not match its hash")
+        expected_prev, expected_id, checked = entry.hash, expected_id + 1, checked + 1
+    head = AuditChainHead.objects.filter(pk=1).first()
+    head_hash = head.last_hash if head else GENESIS_HASH
+    head_count = head.entry_count if head else 0
+    if head_count != checked or head_hash != expected_prev:
+        return ChainReport(False, checked, checked + 1, f"the chain head records {head_count} entries")
+    return ChainReport(True, checked)
+
+
+def entries_about(*, target_type: str, target_id: str, actions: list[str] | None = None) -> QuerySet[AuditEntry]:
+    entries = AuditEntry.objects.filter(target_type=target_type, target_id=target_id)
+    if actions is not None:
+        entries = entries.filter(action__in=actions)
+    return entries.order_by("-id")
+
+
+def entries_by_actor(*, actor_id: str) -> QuerySet[AuditEntry]:
+    return AuditEntry.objects.filter(actor_id=actor_id).order_by("-id")

@@ -1,0 +1,9 @@
+"""What other apps may use of the base registers."""
+
+from pracha.registries.selectors import (
+    juristic_person_directors,
+    normalise_laser_code,
+    population_record_matches,
+)
+
+__all__ = ["juristic_person_directors", "normalise_laser_code", "population_record_matches"]

@@ -1,0 +1,15 @@
+"""Settings for the test suite: fast hashing, in-memory mail, the database from DATABASE_URL if set."""
+
+from pracha.settings.base import *  # noqa: F403
+from pracha.settings.base import STATICFILES_DIRS
+
+SECRET_KEY = "test-only-secret-key-not-for-any-real-use"  # noqa: S105
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if not isinstance(entry, tuple) or entry[1].exists()]
