@@ -6,7 +6,16 @@ from pracha.audit.models import AuditEntry
 
 @admin.register(AuditEntry)
 class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
-    list_display = ["id", "at", "action", "actor_label", "on_behalf_of", "target_type", "target_id", "channel"]
+    list_display = [
+        "id",
+        "at",
+        "action",
+        "actor_label",
+        "on_behalf_of",
+        "target_type",
+        "target_id",
+        "channel",
+    ]
     list_filter = ["action", "channel"]
     search_fields = ["action", "actor_label", "target_id"]
 

@@ -38,7 +38,9 @@ def chain_verify(*, batch_size: int = 2000) -> ChainReport:
     return ChainReport(True, checked)
 
 
-def entries_about(*, target_type: str, target_id: str, actions: list[str] | None = None) -> QuerySet[AuditEntry]:
+def entries_about(
+    *, target_type: str, target_id: str, actions: list[str] | None = None
+) -> QuerySet[AuditEntry]:
     entries = AuditEntry.objects.filter(target_type=target_type, target_id=target_id)
     if actions is not None:
         entries = entries.filter(action__in=actions)

@@ -16,7 +16,7 @@ class RequestContext:
     on_behalf_of: str = ""
 
 
-_current: ContextVar[RequestContext] = ContextVar("pracha_request_context", default=RequestContext())
+_current: ContextVar[RequestContext] = ContextVar("pracha_request_context", default=RequestContext())  # noqa: B039 (frozen)
 
 
 def current_context() -> RequestContext:

@@ -3,10 +3,12 @@
 Views render them as an accessible error summary; the API returns them as {"code", "message", "fields"}.
 """
 
+from collections.abc import Sequence
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-FieldErrors = dict[str, list[str]]
+FieldErrors = dict[str, Sequence[str | Promise]]
 
 
 class DomainError(Exception):

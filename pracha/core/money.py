@@ -30,6 +30,8 @@ def baht_to_satang(text: str) -> int:
     """Parse "1,234.5" or "1234.50" typed by a person into satang, exactly."""
     cleaned = text.replace(",", "").replace("บาท", "").strip()
     whole, _, fraction = cleaned.partition(".")
-    if not whole.isdigit() and whole != "" or not (fraction == "" or fraction.isdigit()) or len(fraction) > 2:
+    whole_ok = whole == "" or whole.isdigit()
+    fraction_ok = fraction == "" or (fraction.isdigit() and len(fraction) <= 2)
+    if not (whole_ok and fraction_ok) or cleaned in ("", "."):
         raise ValueError(f"not an amount of baht: {text!r}")
     return int(whole or "0") * SATANG_PER_BAHT + int((fraction + "00")[:2])

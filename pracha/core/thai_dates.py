@@ -30,7 +30,9 @@ def _local(value: datetime.date | datetime.datetime) -> datetime.date | datetime
     return value
 
 
-def format_date(value: datetime.date | datetime.datetime, *, short: bool = False, lang: str | None = None) -> str:
+def format_date(
+    value: datetime.date | datetime.datetime, *, short: bool = False, lang: str | None = None
+) -> str:
     """24 พฤศจิกายน 2569 in Thai, 24 November 2026 in English."""
     value = _local(value)
     lang = lang or translation.get_language() or "th"

@@ -23,7 +23,9 @@ def normalise_id(raw: str) -> str:
 def _validate(raw: str, *, field: str, kind: str) -> str:
     value = normalise_id(raw or "")
     if not value:
-        raise InvalidInput(_("Enter the %(kind)s.") % {"kind": kind}, fields={field: [_("This is required.")]})
+        raise InvalidInput(
+            _("Enter the %(kind)s.") % {"kind": kind}, fields={field: [_("This is required.")]}
+        )
     if not value.isascii() or not value.isdigit():
         message = _("The %(kind)s may contain only the digits 0 to 9.") % {"kind": kind}
         raise InvalidInput(message, fields={field: [message]})
