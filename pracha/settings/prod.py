@@ -1,5 +1,7 @@
 """Production: refuses to start without a secret key, allowed hosts and a database URL."""
 
+import os
+
 from pracha.settings.base import *  # noqa: F403
 from pracha.settings.env import env_bool, env_list, env_str
 
@@ -24,3 +26,8 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+
+# The scale profile: Redis shared by every app process for the cache and sign-in rate limits.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
