@@ -7,6 +7,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from pracha.accounts.api import router as accounts_router
 from pracha.core.errors import DomainError, InvalidInput, NotAuthenticated
 
 api = NinjaAPI(
@@ -57,3 +58,6 @@ def health(request: HttpRequest) -> tuple[int, HealthOut]:
         return 200, HealthOut(status="ok", database="ok", version=api.version)
     except Exception:  # any database failure means "not healthy", never a 500 page
         return 503, HealthOut(status="unavailable", database=_("unreachable"), version=api.version)
+
+
+api.add_router("/accounts/", accounts_router)

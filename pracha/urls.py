@@ -5,9 +5,16 @@ from pracha.api import api
 
 urlpatterns = [
     path("", include("pracha.portal.urls")),
+    path("agencies/", include("pracha.agencies.urls")),
     path("accounts/", include("allauth.urls")),
+    path("account/", include("pracha.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),
     path("admin/", admin.site.urls),
 ]
 
+# Friendly error pages in the person's language (pracha/templates/{400,403,404,500}.html).
+handler400 = "pracha.portal.views.bad_request"
+handler403 = "pracha.portal.views.permission_denied"
+handler404 = "pracha.portal.views.page_not_found"
+handler500 = "pracha.portal.views.server_error"

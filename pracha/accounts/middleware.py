@@ -1,4 +1,5 @@
 from collections.abc import Callable
+from urllib.parse import urlencode
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -21,15 +22,25 @@ class ActingForMiddleware:
         if business is None:
             return self.get_response(request)
         context = current_context()
-        on_behalf = f"business:{business.juristic_number}"
+        on_behalf = selectors.on_behalf_of_business(business)
         with use_context(type(context)(context.channel, context.client_ip, on_behalf)):
             return self.get_response(request)
 
 
 class OfficerMfaRequiredMiddleware:
-    """Officers must set up an authenticator app before doing anything else."""
+    """Officers must set up an authenticator app before doing anything else.
 
-    allowed_prefixes = ("/accounts/2fa/", "/accounts/logout/", "/accounts/reauthenticate/", "/static/", "/i18n/")
+    The API is left to its own authentication (pracha.accounts.api_auth refuses such sessions), so that
+    programs get a JSON error instead of a redirect to an HTML page.
+    """
+
+    allowed_prefixes = (
+        "/accounts/2fa/",
+        "/accounts/logout/",
+        "/accounts/reauthenticate/",
+        "/static/",
+        "/i18n/",
+    )
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
@@ -43,5 +54,5 @@ class OfficerMfaRequiredMiddleware:
             and is_officer(user)
             and not selectors.has_totp(user=user)
         ):
-            return redirect(f"{reverse('mfa_activate_totp')}?next={request.path}")
+            return redirect(f"{reverse('mfa_activate_totp')}?{urlencode({'next': request.get_full_path()})}")
         return self.get_response(request)

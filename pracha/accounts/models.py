@@ -9,15 +9,20 @@ from pracha.core.models import PublicKeyed, TimeStamped
 
 
 class UserManager(BaseUserManager["User"]):
-    use_in_migrations = True
+    # Migrations must never import app code; they get a plain manager instead.
+    use_in_migrations = False
 
-    def create_user(self, national_id: str, email: str = "", password: str | None = None, **extra: object) -> "User":
+    def create_user(
+        self, national_id: str, email: str = "", password: str | None = None, **extra: object
+    ) -> "User":
         user = self.model(national_id=national_id, email=self.normalize_email(email), **extra)
         user.set_password(password)
         user.save(using=self._db)
         return user
 
-    def create_superuser(self, national_id: str, email: str = "", password: str | None = None, **extra: object) -> "User":
+    def create_superuser(
+        self, national_id: str, email: str = "", password: str | None = None, **extra: object
+    ) -> "User":
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         return self.create_user(national_id, email, password, **extra)
@@ -102,7 +107,9 @@ class BusinessAuthorisation(TimeStamped):
     revoked_at = models.DateTimeField(_("revoked at"), null=True, blank=True)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["business", "user"], name="unique_business_authorisation")]
+        constraints = [
+            models.UniqueConstraint(fields=["business", "user"], name="unique_business_authorisation")
+        ]
         verbose_name = _("business authorisation")
         verbose_name_plural = _("business authorisations")
 

@@ -1,11 +1,21 @@
+import datetime
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
+from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.sessions.backends.base import SessionBase
+from django.db.models import Q, QuerySet
+from django.utils.translation import gettext_lazy as _
 
-from pracha.accounts.models import Business, BusinessAuthorisation, User
+from pracha.accounts.models import ApiToken, Business, BusinessAuthorisation, User
+from pracha.agencies.public import Agency, agencies_where_permitted, agency_list
+from pracha.audit.public import AuditEntry, entries_about
+from pracha.core.errors import NotFound
 
 ACTING_FOR_SESSION_KEY = "pracha_acting_for"
+USER_TARGET_TYPE = "accounts.user"
 
 
 def has_totp(*, user: User) -> bool:
@@ -27,8 +37,105 @@ def acting_for_business(*, user: Any, session: SessionBase) -> Business | None:
     if not public_id or not getattr(user, "is_authenticated", False):
         return None
     authorisation = (
-        BusinessAuthorisation.objects.filter(user=user, business__public_id=public_id, revoked_at__isnull=True)
+        BusinessAuthorisation.objects.filter(
+            user=user, business__public_id=public_id, revoked_at__isnull=True
+        )
         .select_related("business")
         .first()
     )
     return authorisation.business if authorisation else None
+
+
+def on_behalf_of_business(business: Business) -> str:
+    """How the audit log names a business someone acts for."""
+    return f"business:{business.juristic_number}"
+
+
+def access_business(*, user: Any, public_id: uuid.UUID) -> Business:
+    """A business the person is currently authorised to act for; NotFound for any other."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound(_("No business with that reference."))
+    authorisation = (
+        BusinessAuthorisation.objects.filter(
+            user=user, business__public_id=public_id, revoked_at__isnull=True
+        )
+        .select_related("business")
+        .first()
+    )
+    if authorisation is None:
+        raise NotFound(_("No business with that reference."))
+    return authorisation.business
+
+
+def email_addresses_for(*, user: User) -> QuerySet[EmailAddress]:
+    return EmailAddress.objects.filter(user=user).order_by("-primary", "email")
+
+
+def token_agencies_for(*, user: Any) -> list[Agency]:
+    """Agencies whose system tokens this person may create and revoke."""
+    return agencies_where_permitted(user, "agencies.manage_tokens")
+
+
+def lookup_agencies_for(*, user: Any) -> list[Agency]:
+    """Agencies in which this person may look up people's records."""
+    return agencies_where_permitted(user, "accounts.view_person")
+
+
+def tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:
+    """The person's own tokens and the system tokens of agencies where they manage tokens."""
+    if not getattr(user, "is_authenticated", False):
+        return ApiToken.objects.none()
+    agencies = token_agencies_for(user=user)
+    return (
+        ApiToken.objects.filter(Q(user=user) | Q(agency__in=agencies))
+        .select_related("agency", "user")
+        .order_by("-created_at", "-id")
+    )
+
+
+def access_api_token(*, user: Any, public_id: uuid.UUID) -> ApiToken:
+    token = tokens_visible_to(user=user).filter(public_id=public_id).first()
+    if token is None:
+        raise NotFound(_("No API token with that reference."))
+    return token
+
+
+def api_token_by_key(*, key: str) -> ApiToken | None:
+    """The active token for a presented key (looked up by its hash), with an active owner."""
+    return (
+        ApiToken.objects.filter(
+            key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True
+        )
+        .select_related("user", "agency")
+        .first()
+    )
+
+
+def user_by_national_id(*, national_id: str) -> User | None:
+    return User.objects.filter(national_id=national_id).first()
+
+
+@dataclass(frozen=True)
+class Lookup:
+    at: datetime.datetime
+    officer: str
+    agency: Agency | None
+    channel: str
+
+
+def lookups_of(*, user: User) -> list[Lookup]:
+    """Every time an officer opened this person's record, newest first: shown to the person."""
+    entries: QuerySet[AuditEntry] = entries_about(
+        target_type=USER_TARGET_TYPE, target_id=str(user.public_id), actions=["accounts.view_person"]
+    )
+    entries = entries.only("at", "actor_label", "payload", "channel")
+    agencies = {agency.code: agency for agency in agency_list()}
+    return [
+        Lookup(
+            at=entry.at,
+            officer=entry.actor_label,
+            agency=agencies.get(entry.payload.get("agency", "")),
+            channel=entry.channel,
+        )
+        for entry in entries
+    ]

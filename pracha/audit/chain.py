@@ -3,11 +3,31 @@
 import datetime
 import hashlib
 import json
+import math
 from typing import Any
 
 
 def canonical_time(at: datetime.datetime) -> str:
     return at.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def canonical_payload(value: Any) -> Any:
+    """The payload as every supported database gives it back from a JSON column.
+
+    PostgreSQL's jsonb stores numbers as `numeric`, so a float without a fractional part may come back as
+    an int (1e16 is read back as 10000000000000000, -0.0 as 0). Integral floats are therefore written and
+    hashed as ints, so an entry hashes the same before and after the round trip on either database.
+    NaN and infinity are not JSON and are refused.
+    """
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError("Audit payloads cannot hold NaN or infinity.")
+        return int(value) if value.is_integer() else value
+    if isinstance(value, dict):
+        return {key: canonical_payload(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [canonical_payload(item) for item in value]
+    return value
 
 
 def entry_hash(*, prev_hash: str, fields: dict[str, Any]) -> str:
@@ -40,5 +60,5 @@ def hashed_fields(
         "target_id": target_id,
         "channel": channel,
         "client_ip": client_ip or "",
-        "payload": payload,
+        "payload": canonical_payload(payload),
     }

@@ -33,8 +33,14 @@ def chain_verify(*, batch_size: int = 2000) -> ChainReport:
     head = AuditChainHead.objects.filter(pk=1).first()
     head_hash = head.last_hash if head else GENESIS_HASH
     head_count = head.entry_count if head else 0
-    if head_count != checked or head_hash != expected_prev:
+    if head_count > checked:  # entries cut from the end: name the first one missing
         return ChainReport(False, checked, checked + 1, f"the chain head records {head_count} entries")
+    if head_count < checked:  # entries added past the head, not through the service: name the first
+        return ChainReport(
+            False, head_count, head_count + 1, f"the chain head records only {head_count} entries"
+        )
+    if head_hash != expected_prev:  # the last entry was rewritten (with a recomputed hash)
+        return ChainReport(False, max(checked - 1, 0), checked or None, "it does not match the chain head")
     return ChainReport(True, checked)
 
 

@@ -1,8 +1,10 @@
+import ipaddress
 from typing import Any, Protocol
 
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from pracha.audit import chain
 from pracha.audit.models import AuditChainHead, AuditEntry
@@ -18,6 +20,21 @@ def _target_parts(target: Model | None) -> tuple[str, str]:
         return "", ""
     key = getattr(target, "reference", None) or getattr(target, "public_id", None) or target.pk
     return target._meta.label_lower, str(key)
+
+
+def _client_address(value: str | None) -> str | None:
+    """The address in the form the database gives back (IPv6 compressed, lower case), or None if it is
+    not an address: the hash must not change on the round trip, and PostgreSQL's inet refuses garbage."""
+    if not value:
+        return None
+    try:
+        address = ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+    if isinstance(address, ipaddress.IPv6Address):
+        # Without any zone (fe80::1%eth0): the database keeps only the address itself.
+        return clean_ipv6_address(str(ipaddress.IPv6Address(int(address))))
+    return str(address)
 
 
 @transaction.atomic
@@ -43,8 +60,8 @@ def entry_record(
         target_type=target_type,
         target_id=target_id,
         channel=context.channel,
-        client_ip=context.client_ip,
-        payload=payload or {},
+        client_ip=_client_address(context.client_ip),
+        payload=chain.canonical_payload(payload or {}),
         prev_hash=head.last_hash,
         hash="pending",
     )

@@ -13,6 +13,11 @@ def national_id_for(n: int) -> str:
     return make_valid_id(f"19999{n:07d}")
 
 
+def spelled(n: int, alphabet: str) -> str:
+    """A sequence number written in letters, so generated names pass the name rules (no digits)."""
+    return "".join(alphabet[int(digit)] for digit in str(n))
+
+
 def juristic_number_for(n: int) -> str:
     return make_valid_id(f"09999{n:07d}")
 
@@ -25,15 +30,15 @@ class UserFactory(factory.django.DjangoModelFactory[User]):
     national_id = factory.Sequence(lambda n: national_id_for(n + 1000))
     email = factory.Sequence(lambda n: f"person{n}@example.test")
     first_name_th = "สมชาย"
-    last_name_th = factory.Sequence(lambda n: f"ทดสอบ{n}")
+    last_name_th = factory.Sequence(lambda n: f"ทดสอบ{spelled(n, 'กขคงจฉชซฌญ')}")
     first_name_en = "Somchai"
-    last_name_en = factory.Sequence(lambda n: f"Test{n}")
+    last_name_en = factory.Sequence(lambda n: f"Test-{spelled(n, 'abcdefghij')}")
     date_of_birth = datetime.date(1990, 1, 15)
     phone = "0812345678"
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:  # noqa: N805
+    def save_password(obj: User, create: bool, extracted: object, **kwargs: object) -> None:
         if create:
             obj.save()
 

@@ -1,0 +1,75 @@
+import json
+from typing import Any
+
+import pytest
+from django.urls import reverse
+
+from pracha.accounts import services
+from pracha.accounts.tests.conftest import client_for
+from pracha.accounts.tests.factories import BusinessAuthorisationFactory
+
+
+@pytest.mark.django_db
+def test_the_download_holds_everything_about_the_person_and_nothing_else(people: dict[str, Any]) -> None:
+    owner, officer = people["owner"], people["officer_with"]
+    authorisation = BusinessAuthorisationFactory.create(user=owner)
+    token, key = services.api_token_create(actor=owner, name="Accounting software")
+    services.api_token_create(actor=people["other_citizen"], name="Someone else's")
+    services.person_lookup(actor=officer, national_id=owner.national_id, agency_code="home-agency")
+
+    response = client_for(owner).post(reverse("accounts:data-export"))
+
+    assert response.status_code == 200
+    assert response.headers["Content-Type"] == "application/json; charset=utf-8"
+    assert response.headers["Content-Disposition"].startswith('attachment; filename="pracha-my-data-')
+    text = response.content.decode()
+    assert key not in text
+    assert token.key_hash not in text
+    assert "key_hash" not in text
+    data = json.loads(text)
+    assert data["profile"]["national_id"] == owner.national_id
+    assert data["profile"]["first_name_th"] == owner.first_name_th
+    assert data["profile"]["date_of_birth"] == "1990-01-15"
+    assert data["profile"]["assurance_level"] == "self_asserted"
+    assert data["email_addresses"] == [{"email": owner.email, "primary": True, "verified": True}]
+    assert [(b["juristic_number"], b["role"]) for b in data["businesses"]] == [
+        (authorisation.business.juristic_number, "director")
+    ]
+    assert data["agency_memberships"] == []
+    assert [(t["name"], t["prefix"], t["agency"]) for t in data["api_tokens"]] == [
+        ("Accounting software", key[:8], None)
+    ]
+    assert [entry["action"] for entry in data["audit"]["by_me"]] == [
+        "accounts.data_export",
+        "accounts.api_token_create",
+    ]
+    about_me = data["audit"]["about_me"]
+    assert [entry["action"] for entry in about_me] == ["accounts.data_export", "accounts.view_person"]
+    looked = about_me[1]
+    assert looked["actor"] == str(officer)
+    assert looked["details"] == {"agency": "home-agency"}
+    assert "client_ip" not in looked
+
+
+@pytest.mark.django_db
+def test_an_officer_download_lists_their_memberships(people: dict[str, Any]) -> None:
+    data = json.loads(client_for(people["officer_with"]).post(reverse("accounts:data-export")).content)
+
+    assert data["agency_memberships"] == [
+        {
+            "agency": "home-agency",
+            "agency_name_th": people["home_agency"].name_th,
+            "agency_name_en": people["home_agency"].name_en,
+            "position": "",
+            "roles": ["foundation-all"],
+            "active": True,
+        }
+    ]
+
+
+@pytest.mark.django_db
+def test_the_download_page_explains_before_downloading(people: dict[str, Any]) -> None:
+    response = client_for(people["owner"]).get(reverse("accounts:data-export"))
+
+    assert response.status_code == 200
+    assert "Content-Disposition" not in response.headers

@@ -1,0 +1,91 @@
+"""The browser test harness: the platform as a real server, driven by headless Chromium.
+
+Fixtures, for any test marked `@pytest.mark.browser`:
+  base_url        the live server's address (pytest-django's live_server: a real HTTP server on a free
+                  loopback port, serving static files; the test's database is shared with it)
+  browser         one Chromium for the whole session (Debian's /usr/bin/chromium, never downloaded)
+  context / page  a fresh browser context (cookies, storage) and page per test, JavaScript on
+  page_without_js the same with JavaScript off, to prove a page works without it
+The helper `assert_no_axe_violations(page)` is in tests/browser/axe.py (`from .axe import ...`).
+"""
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+CHROMIUM = Path(os.environ.get("PRACHA_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--headless",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+STYLESHEET = ROOT / "pracha" / "static" / "build" / "pracha.css"
+
+
+@pytest.fixture(scope="session")
+def playwright() -> Iterator[Playwright]:
+    if not CHROMIUM.exists():
+        pytest.skip(f"browser tests need Chromium at {CHROMIUM} (apt-get install chromium)")
+    if not STYLESHEET.exists():
+        pytest.fail(f"{STYLESHEET.relative_to(ROOT)} is missing: run `npm run build:css` (or `make setup`)")
+    # Playwright's sync API keeps an asyncio loop running in this thread, which makes Django refuse
+    # database calls from the test ("cannot call this from an async context"). The test code is plain
+    # synchronous code, so allow it for as long as Playwright runs, and only then.
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    manager = sync_playwright().start()
+    try:
+        yield manager
+    finally:
+        manager.stop()
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def base_url(live_server: Any) -> str:
+    """The running platform; requesting it gives the test a transactional database the server shares."""
+    return str(live_server.url)
+
+
+def _new_context(browser: Browser, **options: Any) -> BrowserContext:
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, **options)
+    context.set_default_timeout(10_000)
+    return context
+
+
+@pytest.fixture
+def context(browser: Browser, base_url: str) -> Iterator[BrowserContext]:
+    context = _new_context(browser, base_url=base_url)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def page(context: BrowserContext) -> Page:
+    return context.new_page()
+
+
+@pytest.fixture
+def page_without_js(browser: Browser, base_url: str) -> Iterator[Page]:
+    context = _new_context(browser, base_url=base_url, java_script_enabled=False)
+    yield context.new_page()
+    context.close()

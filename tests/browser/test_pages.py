@@ -1,0 +1,139 @@
+"""The public pages in real Chromium: language switch (with and without JavaScript), the agency
+directory, the not-found page, each checked with axe-core."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, Response, expect
+
+from pracha.agencies.models import Agency
+from pracha.agencies.tests.factories import AgencyFactory
+
+from .axe import assert_no_axe_violations
+
+pytestmark = pytest.mark.browser
+
+
+def open_page(page: Page, path: str) -> Response:
+    response = page.goto(path)
+    assert response is not None
+    return response
+
+
+def failed_requests(page: Page) -> list[str]:
+    """Start recording responses of 400 and above (a missing stylesheet, font or script)."""
+    failures: list[str] = []
+    page.on("response", lambda r: failures.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    return failures
+
+
+@pytest.fixture
+def agencies() -> dict[str, Agency]:
+    ministry = AgencyFactory(
+        code="moi", kind=Agency.Kind.MINISTRY, name_th="กระทรวงมหาดไทย", name_en="Ministry of Interior"
+    )
+    department = AgencyFactory(
+        code="dopa",
+        kind=Agency.Kind.DEPARTMENT,
+        parent=ministry,
+        name_th="กรมการปกครอง",
+        name_en="Department of Provincial Administration",
+        phone="02 791 7000",
+        email="contact@dopa.example",
+        address_th="ถนนนครราชสีมา แขวงดุสิต เขตดุสิต กรุงเทพมหานคร",
+        address_en="Nakhon Ratchasima Road, Dusit, Bangkok",
+    )
+    office = AgencyFactory(
+        code="dopa-registration",
+        kind=Agency.Kind.OFFICE,
+        parent=department,
+        name_th="สำนักบริหารการทะเบียน",
+        name_en="Bureau of Registration Administration",
+    )
+    return {"ministry": ministry, "department": department, "office": office}
+
+
+def test_home_is_thai_then_switches_to_english(page: Page) -> None:
+    failures = failed_requests(page)
+    response = open_page(page, "/")
+
+    assert response.status == 200
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    switch = page.get_by_role("form", name=re.compile("Language|ภาษา"))
+    expect(switch.locator("button[lang=th]")).to_have_attribute("aria-current", "true")
+    expect(switch.locator("button[lang=en]")).to_have_text("English")
+    expect(switch.locator("button[lang=th]")).to_have_text("ไทย")
+    # The Thai font is the theme's, served from /static/fonts/sarabun/, and the lines are tall enough.
+    page.evaluate("() => document.fonts.ready")
+    assert page.evaluate("() => document.fonts.check('19px Sarabun', 'ประชา')") is True
+    assert page.evaluate("() => [...document.fonts].some(f => f.family.includes('Sarabun') && f.status === 'loaded')")
+    body = page.locator(".govuk-body").first
+    ratio = body.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) / parseFloat(getComputedStyle(e).fontSize)")
+    assert round(ratio, 2) >= 1.6
+    assert_no_axe_violations(page)
+
+    switch.locator("button[lang=en]").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    assert urlsplit(page.url).path == "/"
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pracha")
+    expect(page.get_by_role("link", name="Directory of government agencies")).to_be_visible()
+    expect(switch.locator("button[lang=en]")).to_have_attribute("aria-current", "true")
+    assert_no_axe_violations(page)
+    assert failures == []
+
+
+def test_language_switch_works_without_javascript(page_without_js: Page, agencies: dict[str, Agency]) -> None:
+    page = page_without_js
+    open_page(page, "/agencies/dopa/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("กรมการปกครอง")
+
+    page.locator("form.pracha-language-switch button[lang=en]").click()
+
+    # Back on the same page, now in English, and it stays English on the next page.
+    assert page.url.endswith("/agencies/dopa/")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Department of Provincial Administration")
+    page.get_by_role("link", name="Ministry of Interior").first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Ministry of Interior")
+
+    page.locator("form.pracha-language-switch button[lang=th]").click()
+
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    expect(page.get_by_role("heading", level=1)).to_have_text("กระทรวงมหาดไทย")
+
+
+def test_agency_directory_shows_the_hierarchy_and_leads_to_details(page: Page, agencies: dict[str, Agency]) -> None:
+    failures = failed_requests(page)
+    open_page(page, "/agencies/")
+
+    tree = page.locator("ul.pracha-tree")
+    # Each level is a list nested in its parent's item, which screen readers announce as a level.
+    expect(tree.locator(":scope > li > a")).to_have_text(["กระทรวงมหาดไทย"])
+    expect(tree.locator(":scope > li > ul > li > a")).to_have_text(["กรมการปกครอง"])
+    expect(tree.locator(":scope > li > ul > li > ul > li > a")).to_have_text(["สำนักบริหารการทะเบียน"])
+    assert_no_axe_violations(page)
+
+    page.get_by_role("link", name="กรมการปกครอง").click()
+
+    assert page.url.endswith("/agencies/dopa/")
+    expect(page.get_by_role("heading", level=1)).to_have_text("กรมการปกครอง")
+    expect(page.locator("dd[lang=en]")).to_have_text("Department of Provincial Administration")
+    expect(page.get_by_role("link", name="02 791 7000")).to_have_attribute("href", "tel:027917000")
+    expect(page.get_by_role("link", name="contact@dopa.example")).to_have_attribute(
+        "href", "mailto:contact@dopa.example"
+    )
+    expect(page.get_by_role("main").get_by_role("link", name="สำนักบริหารการทะเบียน")).to_be_visible()
+    assert_no_axe_violations(page)
+    assert failures == []
+
+
+def test_not_found_page_is_friendly_and_accessible(page: Page) -> None:
+    response = open_page(page, "/no-such-page/")
+
+    assert response.status == 404
+    expect(page.locator("html")).to_have_attribute("lang", "th")
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_role("main").get_by_role("link")).to_have_attribute("href", "/")
+    assert_no_axe_violations(page)
