@@ -2,10 +2,10 @@
 
 from django.db import connection
 from django.http import HttpRequest, HttpResponse
-from django.utils.translation import gettext as _
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.responses import Status
 
 from pracha.accounts.api import router as accounts_router
 from pracha.core.errors import DomainError, InvalidInput, NotAuthenticated
@@ -24,11 +24,15 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
     return api.create_response(request, error.as_dict(), status=error.status)
 
 
+# Where a value came from (body, query...) is not part of the field name a client shows.
+NINJA_LOCATIONS = ("body", "query", "path", "payload")
+
+
 @api.exception_handler(NinjaValidationError)
 def validation_error(request: HttpRequest, error: NinjaValidationError) -> HttpResponse:
     fields: dict[str, list[str]] = {}
     for problem in error.errors:
-        location = [str(part) for part in problem.get("loc", ()) if part not in ("body", "query", "path", "payload")]
+        location = [str(part) for part in problem.get("loc", ()) if part not in NINJA_LOCATIONS]
         fields.setdefault(".".join(location) or "__all__", []).append(str(problem.get("msg", "")))
     return domain_error(request, InvalidInput(fields=fields))
 
@@ -50,14 +54,14 @@ class HealthOut(Schema):
     version: str
 
 
-@api.get("/health", response={200: HealthOut, 503: HealthOut}, tags=["platform"], summary="Is the platform up?")
-def health(request: HttpRequest) -> tuple[int, HealthOut]:
+@api.get("/health", response={200: HealthOut, 503: HealthOut}, tags=["platform"], summary="Is it up?")
+def health(request: HttpRequest) -> Status[HealthOut]:
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")
-        return 200, HealthOut(status="ok", database="ok", version=api.version)
+        return Status(200, HealthOut(status="ok", database="ok", version=api.version))
     except Exception:  # any database failure means "not healthy", never a 500 page
-        return 503, HealthOut(status="unavailable", database=_("unreachable"), version=api.version)
+        return Status(503, HealthOut(status="unavailable", database="unreachable", version=api.version))
 
 
 api.add_router("/accounts/", accounts_router)

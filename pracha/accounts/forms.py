@@ -206,7 +206,8 @@ class CitizenSignupForm(PrachaForm):
     def full_clean(self) -> None:
         for name, messages in self.field_messages.items():
             if name in self.fields:
-                self.fields[name].error_messages.update(messages)
+                field = self.fields[name]
+                field.error_messages = {**field.error_messages, **messages}
         super().full_clean()
 
     def signup(self, request: HttpRequest, user: User) -> None:

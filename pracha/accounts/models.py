@@ -75,6 +75,11 @@ class User(PublicKeyed, AbstractBaseUser, PermissionsMixin):
         return f"{self.first_name_th} {self.last_name_th}".strip()
 
     @property
+    def audit_label(self) -> str:
+        """How the audit log names this person, whatever the language of the request."""
+        return f"{self.first_name_th} {self.last_name_th}".strip() or self.national_id
+
+    @property
     def is_verified(self) -> bool:
         return self.assurance_level == AssuranceLevel.VERIFIED
 

@@ -81,16 +81,15 @@ def lookup_agencies_for(*, user: Any) -> list[Agency]:
     return agencies_where_permitted(user, "accounts.view_person")
 
 
-def tokens_visible_to(*, user: Any) -> QuerySet[ApiToken]:
+def tokens_visible_to(*, user: Any, active_only: bool = False) -> QuerySet[ApiToken]:
     """The person's own tokens and the system tokens of agencies where they manage tokens."""
     if not getattr(user, "is_authenticated", False):
         return ApiToken.objects.none()
     agencies = token_agencies_for(user=user)
-    return (
-        ApiToken.objects.filter(Q(user=user) | Q(agency__in=agencies))
-        .select_related("agency", "user")
-        .order_by("-created_at", "-id")
-    )
+    tokens = ApiToken.objects.filter(Q(user=user) | Q(agency__in=agencies))
+    if active_only:
+        tokens = tokens.filter(revoked_at__isnull=True)
+    return tokens.select_related("agency", "user").order_by("-created_at", "-id")
 
 
 def access_api_token(*, user: Any, public_id: uuid.UUID) -> ApiToken:
@@ -128,14 +127,22 @@ def lookups_of(*, user: User) -> list[Lookup]:
     entries: QuerySet[AuditEntry] = entries_about(
         target_type=USER_TARGET_TYPE, target_id=str(user.public_id), actions=["accounts.view_person"]
     )
-    entries = entries.only("at", "actor_label", "payload", "channel")
+    entries = entries.only("at", "actor_id", "actor_label", "payload", "channel")
     agencies = {agency.code: agency for agency in agency_list()}
+    # Name officers in the reader's language where the account still exists; else as recorded.
+    officers = {
+        str(officer.pk): officer.full_name for officer in User.objects.filter(pk__in=_actor_pks(entries))
+    }
     return [
         Lookup(
             at=entry.at,
-            officer=entry.actor_label,
+            officer=officers.get(entry.actor_id, entry.actor_label),
             agency=agencies.get(entry.payload.get("agency", "")),
             channel=entry.channel,
         )
         for entry in entries
     ]
+
+
+def _actor_pks(entries: QuerySet[AuditEntry]) -> list[int]:
+    return [int(actor_id) for actor_id in entries.values_list("actor_id", flat=True) if actor_id.isdigit()]

@@ -10,13 +10,14 @@ from typing import Any
 from django.contrib.sessions.backends.base import SessionBase
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pracha.accounts import selectors, workflow
 from pracha.accounts.models import ApiToken, AssuranceLevel, Business, BusinessAuthorisation, User
 from pracha.agencies.public import Agency, Membership, agency_get
 from pracha.audit import public as audit
-from pracha.core.errors import Conflict, FieldErrors, InvalidInput, NotFound, PermissionDenied, RateLimited
+from pracha.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied, RateLimited
 from pracha.core.thai_ids import validate_national_id
 from pracha.registries.public import population_record_matches
 
@@ -39,7 +40,7 @@ TOKEN_NAME_MAX_LENGTH = 100
 def _validated(checks: dict[str, Callable[[], Any]]) -> dict[str, Any]:
     """Run every check and report all the fields at fault together, not one per attempt."""
     values: dict[str, Any] = {}
-    errors: FieldErrors = {}
+    errors: dict[str, list[str | Promise]] = {}
     for name, check in checks.items():
         try:
             values[name] = check()

@@ -66,7 +66,7 @@ def my_account(request: HttpRequest) -> HttpResponse:
             "person": user,
             "email_addresses": selectors.email_addresses_for(user=user),
             "businesses": selectors.businesses_for(user=user),
-            "tokens": selectors.tokens_visible_to(user=user).filter(revoked_at__isnull=True),
+            "tokens": selectors.tokens_visible_to(user=user, active_only=True),
             "lookups": selectors.lookups_of(user=user),
             "can_look_up": bool(selectors.lookup_agencies_for(user=user)),
             "has_totp": selectors.has_totp(user=user),

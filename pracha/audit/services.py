@@ -54,7 +54,8 @@ def entry_record(
     entry = AuditEntry(
         at=timezone.now(),
         actor_id=str(actor.pk) if is_person and actor is not None else "",
-        actor_label=str(actor) if is_person else "",
+        # A stable label (not str(), which follows the request language) so one actor reads the same.
+        actor_label=(getattr(actor, "audit_label", None) or str(actor)) if is_person else "",
         on_behalf_of=on_behalf_of if on_behalf_of is not None else context.on_behalf_of,
         action=action,
         target_type=target_type,

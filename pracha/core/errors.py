@@ -3,12 +3,12 @@
 Views render them as an accessible error summary; the API returns them as {"code", "message", "fields"}.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-FieldErrors = dict[str, Sequence[str | Promise]]
+FieldErrors = Mapping[str, Sequence[str | Promise]]
 
 
 class DomainError(Exception):
@@ -18,7 +18,8 @@ class DomainError(Exception):
 
     def __init__(self, message: str | Promise | None = None, *, fields: FieldErrors | None = None) -> None:
         self.message = message if message is not None else self.default_message
-        self.fields: FieldErrors = fields or {}
+        given = fields or {}
+        self.fields: dict[str, list[str | Promise]] = {name: list(errors) for name, errors in given.items()}
         super().__init__(str(self.message))
 
     def as_dict(self) -> dict[str, object]:

@@ -23,6 +23,8 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    # Before allauth, so our templates for its pages win the template lookup.
+    "pracha.accounts",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -30,7 +32,6 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pracha.core",
     "pracha.audit",
-    "pracha.accounts",
     "pracha.agencies",
     "pracha.registries",
     "pracha.portal",

@@ -13,3 +13,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATICFILES_DIRS = [entry for entry in STATICFILES_DIRS if not isinstance(entry, tuple) or entry[1].exists()]
+# Serve static files straight from the app and npm folders: the browser tests need no collectstatic.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True

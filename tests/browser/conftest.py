@@ -17,6 +17,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
+from .axe import mark_without_javascript
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 CHROMIUM = Path(os.environ.get("PRACHA_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -87,5 +89,7 @@ def page(context: BrowserContext) -> Page:
 @pytest.fixture
 def page_without_js(browser: Browser, base_url: str) -> Iterator[Page]:
     context = _new_context(browser, base_url=base_url, java_script_enabled=False)
-    yield context.new_page()
+    page = context.new_page()
+    mark_without_javascript(page)
+    yield page
     context.close()

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from pracha.accounts.public import Business, BusinessAuthorisation
 from pracha.agencies.public import PERMISSIONS, Agency, Membership, Role
 from pracha.audit import public as audit_log
 from pracha.portal import demo_world
@@ -123,8 +124,6 @@ class Command(BaseCommand):
                 self._count(created, "authenticators", was_created)
 
     def _businesses(self, created: Counts) -> None:
-        from pracha.accounts.models import Business, BusinessAuthorisation
-
         people = {person.number: person for person in demo_world.PEOPLE}
         user_model = get_user_model()
         for item in demo_world.BUSINESSES:

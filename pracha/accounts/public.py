@@ -1,0 +1,18 @@
+"""What other apps may use of people, businesses and API tokens."""
+
+from pracha.accounts.models import ApiToken, AssuranceLevel, Business, BusinessAuthorisation, User
+from pracha.accounts.selectors import acting_for_business, businesses_for, has_totp, on_behalf_of_business
+from pracha.accounts.services import citizen_sign_up
+
+__all__ = [
+    "ApiToken",
+    "AssuranceLevel",
+    "Business",
+    "BusinessAuthorisation",
+    "User",
+    "acting_for_business",
+    "businesses_for",
+    "citizen_sign_up",
+    "has_totp",
+    "on_behalf_of_business",
+]
