@@ -6,9 +6,18 @@ import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 
 from pracha.accounts.tests.factories import UserFactory
 from pracha.agencies.tests.factories import AgencyFactory, MembershipFactory, RoleFactory
+
+
+@pytest.fixture(autouse=True)
+def english_outside_requests() -> Any:
+    """Code run outside a request speaks English in tests, so messages can be compared exactly;
+    requests still get Thai by default from the language middleware, and Thai tests override."""
+    with translation.override("en"):
+        yield
 
 
 def verified_email(user: Any) -> Any:

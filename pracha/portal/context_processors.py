@@ -15,6 +15,7 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "official_domain": settings.PRACHA_OFFICIAL_DOMAIN,
         "acting_for": getattr(request, "acting_for", None),
         "language_choices": [
-            (code, SELF_NAMES.get(code, get_language_info(code)["name_local"])) for code, _name in settings.LANGUAGES
+            (code, SELF_NAMES.get(code, get_language_info(code)["name_local"]))
+            for code, _name in settings.LANGUAGES
         ],
     }

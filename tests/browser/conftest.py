@@ -6,15 +6,18 @@ Fixtures, for any test marked `@pytest.mark.browser`:
   browser         one Chromium for the whole session (Debian's /usr/bin/chromium, never downloaded)
   context / page  a fresh browser context (cookies, storage) and page per test, JavaScript on
   page_without_js the same with JavaScript off, to prove a page works without it
+  sign_in         sign_in(context, user): the browser is signed in as user, without the sign-in form
 The helper `assert_no_axe_violations(page)` is in tests/browser/axe.py (`from .axe import ...`).
 """
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
+from django.test import Client
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
 
 from .axe import mark_without_javascript
@@ -93,3 +96,19 @@ def page_without_js(browser: Browser, base_url: str) -> Iterator[Page]:
     mark_without_javascript(page)
     yield page
     context.close()
+
+
+@pytest.fixture
+def sign_in(base_url: str) -> Callable[[BrowserContext, Any], None]:
+    """Sign a browser context in as a user by giving it a session made by Django's test client.
+
+    For tests about what signed-in people see; the sign-in form itself is tested through the form.
+    """
+
+    def sign_in(context: BrowserContext, user: Any) -> None:
+        client = Client()
+        client.force_login(user)
+        session = client.cookies[settings.SESSION_COOKIE_NAME].value
+        context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])
+
+    return sign_in

@@ -14,8 +14,8 @@ INACCESSIBLE = """<!DOCTYPE html><html><head><title>Bad</title></head><body><mai
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["with-js", "without-js"])
-def test_axe_reports_each_violation_readably(page: Page, page_without_js: Page, javascript: bool) -> None:
-    target = page if javascript else page_without_js
+def test_axe_reports_each_violation_readably(request: pytest.FixtureRequest, javascript: bool) -> None:
+    target: Page = request.getfixturevalue("page" if javascript else "page_without_js")
     target.set_content(INACCESSIBLE)
 
     with pytest.raises(AssertionError) as raised:

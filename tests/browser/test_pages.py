@@ -2,15 +2,20 @@
 directory, the not-found page, each checked with axe-core."""
 
 import re
+from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
-from playwright.sync_api import Page, Response, expect
+from django.conf import settings
+from playwright.sync_api import BrowserContext, Page, Response, expect
 
+from pracha.accounts.tests.factories import UserFactory
 from pracha.agencies.models import Agency
 from pracha.agencies.tests.factories import AgencyFactory
 
 from .axe import assert_no_axe_violations
+from .budget import PAGE_BUDGET_KB, page_weight
 
 pytestmark = pytest.mark.browser
 
@@ -30,10 +35,10 @@ def failed_requests(page: Page) -> list[str]:
 
 @pytest.fixture
 def agencies() -> dict[str, Agency]:
-    ministry = AgencyFactory(
+    ministry = AgencyFactory.create(
         code="moi", kind=Agency.Kind.MINISTRY, name_th="กระทรวงมหาดไทย", name_en="Ministry of Interior"
     )
-    department = AgencyFactory(
+    department = AgencyFactory.create(
         code="dopa",
         kind=Agency.Kind.DEPARTMENT,
         parent=ministry,
@@ -44,7 +49,7 @@ def agencies() -> dict[str, Agency]:
         address_th="ถนนนครราชสีมา แขวงดุสิต เขตดุสิต กรุงเทพมหานคร",
         address_en="Nakhon Ratchasima Road, Dusit, Bangkok",
     )
-    office = AgencyFactory(
+    office = AgencyFactory.create(
         code="dopa-registration",
         kind=Agency.Kind.OFFICE,
         parent=department,
@@ -56,6 +61,9 @@ def agencies() -> dict[str, Agency]:
 
 def test_home_is_thai_then_switches_to_english(page: Page) -> None:
     failures = failed_requests(page)
+    script_errors: list[str] = []
+    page.on("pageerror", lambda error: script_errors.append(str(error)))
+    page.on("console", lambda msg: script_errors.append(msg.text) if msg.type == "error" else None)
     response = open_page(page, "/")
 
     assert response.status == 200
@@ -67,9 +75,13 @@ def test_home_is_thai_then_switches_to_english(page: Page) -> None:
     # The Thai font is the theme's, served from /static/fonts/sarabun/, and the lines are tall enough.
     page.evaluate("() => document.fonts.ready")
     assert page.evaluate("() => document.fonts.check('19px Sarabun', 'ประชา')") is True
-    assert page.evaluate("() => [...document.fonts].some(f => f.family.includes('Sarabun') && f.status === 'loaded')")
+    assert page.evaluate(
+        "() => [...document.fonts].some(f => f.family.includes('Sarabun') && f.status === 'loaded')"
+    )
     body = page.locator(".govuk-body").first
-    ratio = body.evaluate("e => parseFloat(getComputedStyle(e).lineHeight) / parseFloat(getComputedStyle(e).fontSize)")
+    ratio = body.evaluate(
+        "e => parseFloat(getComputedStyle(e).lineHeight) / parseFloat(getComputedStyle(e).fontSize)"
+    )
     assert round(ratio, 2) >= 1.6
     assert_no_axe_violations(page)
 
@@ -82,12 +94,16 @@ def test_home_is_thai_then_switches_to_english(page: Page) -> None:
     expect(switch.locator("button[lang=en]")).to_have_attribute("aria-current", "true")
     assert_no_axe_violations(page)
     assert failures == []
+    # The design system's script loaded and started without an error.
+    assert script_errors == []
+    expect(page.locator("body")).to_have_class(re.compile(r"\bgovuk-frontend-supported\b"))
 
 
 def test_language_switch_works_without_javascript(page_without_js: Page, agencies: dict[str, Agency]) -> None:
     page = page_without_js
     open_page(page, "/agencies/dopa/")
     expect(page.get_by_role("heading", level=1)).to_have_text("กรมการปกครอง")
+    assert_no_axe_violations(page)
 
     page.locator("form.pracha-language-switch button[lang=en]").click()
 
@@ -102,9 +118,12 @@ def test_language_switch_works_without_javascript(page_without_js: Page, agencie
 
     expect(page.locator("html")).to_have_attribute("lang", "th")
     expect(page.get_by_role("heading", level=1)).to_have_text("กระทรวงมหาดไทย")
+    assert_no_axe_violations(page)
 
 
-def test_agency_directory_shows_the_hierarchy_and_leads_to_details(page: Page, agencies: dict[str, Agency]) -> None:
+def test_agency_directory_shows_the_hierarchy_and_leads_to_details(
+    page: Page, agencies: dict[str, Agency]
+) -> None:
     failures = failed_requests(page)
     open_page(page, "/agencies/")
 
@@ -129,6 +148,24 @@ def test_agency_directory_shows_the_hierarchy_and_leads_to_details(page: Page, a
     assert failures == []
 
 
+def test_signed_in_person_signs_out_with_the_header_button(
+    page: Page, base_url: str, sign_in: Callable[[BrowserContext, Any], None]
+) -> None:
+    sign_in(page.context, UserFactory.create())
+    page.context.add_cookies([{"name": settings.LANGUAGE_COOKIE_NAME, "value": "en", "url": base_url}])
+    open_page(page, "/")
+    navigation = page.get_by_role("navigation", name="Menu")
+    expect(navigation.get_by_role("link", name="Sign in")).to_have_count(0)
+    assert_no_axe_violations(page)
+
+    navigation.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Success")
+    expect(navigation.get_by_role("link", name="Sign in")).to_be_visible()
+    expect(navigation.get_by_role("button", name="Sign out")).to_have_count(0)
+    assert_no_axe_violations(page)
+
+
 def test_not_found_page_is_friendly_and_accessible(page: Page) -> None:
     response = open_page(page, "/no-such-page/")
 
@@ -137,3 +174,15 @@ def test_not_found_page_is_friendly_and_accessible(page: Page) -> None:
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     expect(page.get_by_role("main").get_by_role("link")).to_have_attribute("href", "/")
     assert_no_axe_violations(page)
+
+
+def test_home_page_is_within_the_page_weight_budget(page: Page) -> None:
+    sizes = page_weight(page, "/")
+
+    total_kb = sum(sizes.values()) / 1024
+    listing = "\n".join(f"  {size / 1024:7.1f} KB  {url}" for url, size in sorted(sizes.items()))
+    assert total_kb <= PAGE_BUDGET_KB, f"{total_kb:.1f} KB is over the {PAGE_BUDGET_KB} KB budget:\n{listing}"
+    # The page really loaded its style, script and Thai font (a budget met by failing to load is no budget).
+    assert any(url.endswith("/static/build/pracha.css") for url in sizes)
+    assert any(url.endswith("/static/govuk/govuk-frontend.min.js") for url in sizes)
+    assert any(url.endswith("/sarabun-thai-400-normal.woff2") for url in sizes)

@@ -46,7 +46,7 @@ def test_the_download_holds_everything_about_the_person_and_nothing_else(people:
     about_me = data["audit"]["about_me"]
     assert [entry["action"] for entry in about_me] == ["accounts.data_export", "accounts.view_person"]
     looked = about_me[1]
-    assert looked["actor"] == str(officer)
+    assert looked["actor"] == officer.audit_label
     assert looked["details"] == {"agency": "home-agency"}
     assert "client_ip" not in looked
 

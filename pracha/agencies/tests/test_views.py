@@ -16,10 +16,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def agencies() -> dict[str, Agency]:
-    ministry = AgencyFactory(
+    ministry = AgencyFactory.create(
         code="moi", kind=Agency.Kind.MINISTRY, name_th="กระทรวงมหาดไทย", name_en="Ministry of Interior"
     )
-    department = AgencyFactory(
+    department = AgencyFactory.create(
         code="dopa",
         kind=Agency.Kind.DEPARTMENT,
         parent=ministry,
@@ -33,14 +33,14 @@ def agencies() -> dict[str, Agency]:
         address_th="ถนนนครราชสีมา เขตดุสิต",
         address_en="Nakhon Ratchasima Road, Dusit",
     )
-    office = AgencyFactory(
+    office = AgencyFactory.create(
         code="dopa-registration",
         kind=Agency.Kind.OFFICE,
         parent=department,
         name_th="สำนักบริหารการทะเบียน",
         name_en="Bureau of Registration Administration",
     )
-    district = AgencyFactory(
+    district = AgencyFactory.create(
         code="bma-dusit",
         kind=Agency.Kind.LOCAL,
         name_th="สำนักงานเขตดุสิต",
@@ -73,7 +73,9 @@ def test_nest_builds_the_hierarchy_from_rows_with_depths(agencies: dict[str, Age
         agencies["district"],
     )
 
-    roots = nest([(district, 0), (ministry, 0), (department, 1), (office, 2), (AgencyFactory(code="x"), 1)])
+    roots = nest(
+        [(district, 0), (ministry, 0), (department, 1), (office, 2), (AgencyFactory.create(code="x"), 1)]
+    )
 
     assert [node.agency.code for node in roots] == ["bma-dusit", "moi"]
     assert [node.agency.code for node in roots[1].children] == ["dopa", "x"]
@@ -81,14 +83,17 @@ def test_nest_builds_the_hierarchy_from_rows_with_depths(agencies: dict[str, Age
     assert roots[0].children == []
 
 
-def test_directory_lists_agencies_in_thai_as_nested_lists(client: Client, agencies: dict[str, Agency]) -> None:
+def test_directory_lists_agencies_in_thai_as_nested_lists(
+    client: Client, agencies: dict[str, Agency]
+) -> None:
     response = client.get("/agencies/")
 
     assert response.status_code == 200
     html = squeeze(response.content.decode())
     assert '<html lang="th" class="govuk-template">' in html
     assert (
-        '<ul class="pracha-tree govuk-list"><li><a class="govuk-link" href="/agencies/bma-dusit/">สำนักงานเขตดุสิต</a>'
+        '<ul class="pracha-tree govuk-list"><li>'
+        '<a class="govuk-link" href="/agencies/bma-dusit/">สำนักงานเขตดุสิต</a>'
     ) in html
     # The kind label between the name and the nested list is translated, so it is matched loosely.
     assert re.search(
@@ -97,7 +102,8 @@ def test_directory_lists_agencies_in_thai_as_nested_lists(client: Client, agenci
         html,
     )
     assert (
-        '<ul class="govuk-list"><li><a class="govuk-link" href="/agencies/dopa-registration/">สำนักบริหารการทะเบียน</a>'
+        '<ul class="govuk-list"><li>'
+        '<a class="govuk-link" href="/agencies/dopa-registration/">สำนักบริหารการทะเบียน</a>'
     ) in html
     assert "Ministry of Interior" not in html
 
@@ -132,16 +138,22 @@ def test_detail_shows_names_kind_parent_children_and_contact_details(
     assert '<h1 class="govuk-heading-l">Department of Provincial Administration</h1>' in html
     assert '<p class="govuk-body-l">Keeps the population register.</p>' in html
     assert '<dd class="govuk-summary-list__value" lang="th">กรมการปกครอง</dd>' in html
-    assert '<dd class="govuk-summary-list__value" lang="en">Department of Provincial Administration</dd>' in html
+    assert (
+        '<dd class="govuk-summary-list__value" lang="en">Department of Provincial Administration</dd>' in html
+    )
     assert '<a class="govuk-link" href="/agencies/moi/">Ministry of Interior</a>' in html
     assert '<dd class="govuk-summary-list__value">The whole country</dd>' in html
     assert '<a class="govuk-link" href="tel:027917000">02 791 7000</a>' in html
     assert '<a class="govuk-link" href="mailto:contact@dopa.example">contact@dopa.example</a>' in html
-    assert '<a class="govuk-link" href="https://www.dopa.example/" rel="external">https://www.dopa.example/</a>' in html
+    assert (
+        '<a class="govuk-link" href="https://www.dopa.example/" rel="external">https://www.dopa.example/</a>'
+        in html
+    )
     assert '<dd class="govuk-summary-list__value">Nakhon Ratchasima Road, Dusit</dd>' in html
     assert '<h2 class="govuk-heading-m">Agencies that are part of it</h2>' in html
     assert (
-        '<li><a class="govuk-link" href="/agencies/dopa-registration/">Bureau of Registration Administration</a>'
+        '<li><a class="govuk-link" href="/agencies/dopa-registration/">'
+        "Bureau of Registration Administration</a>"
     ) in html
     # The breadcrumbs lead back through the directory and every agency above.
     assert (

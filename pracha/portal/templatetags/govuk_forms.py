@@ -85,7 +85,7 @@ def govuk_widget(field: BoundField, extra_class: str = "") -> SafeString:
     classes = [base, field.field.widget.attrs.get("class", ""), extra_class]
     if field.errors:
         classes.append(error)
-    attrs = {"class": " ".join(c for c in classes if c)}
+    attrs: dict[str, str | bool] = {"class": " ".join(c for c in classes if c)}
     describedby = govuk_describedby(field)
     if describedby:
         attrs["aria-describedby"] = describedby
@@ -113,6 +113,11 @@ def govuk_date_parts(field: BoundField) -> list[DatePart]:
         # Django's own select template escapes everything it is given, so its output is safe.
         html = mark_safe(field.form.renderer.render(sub["template_name"], {"widget": sub}))  # noqa: S308
         parts.append(
-            DatePart(id=str(sub["attrs"]["id"]), label=str(DATE_PART_LABELS.get(name, name)), html=html, is_year=name == "year")
+            DatePart(
+                id=str(sub["attrs"]["id"]),
+                label=str(DATE_PART_LABELS.get(name, name)),
+                html=html,
+                is_year=name == "year",
+            )
         )
     return parts

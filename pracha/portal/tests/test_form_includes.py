@@ -16,7 +16,9 @@ class ExampleForm(forms.Form):
         help_text="As on your ID card",
         widget=forms.TextInput(attrs={"class": "govuk-input--width-20", "autocomplete": "name"}),
     )
-    colour = forms.ChoiceField(label="Colour", choices=[("r", "Red"), ("g", "Green")], widget=forms.RadioSelect)
+    colour = forms.ChoiceField(
+        label="Colour", choices=[("r", "Red"), ("g", "Green")], widget=forms.RadioSelect
+    )
     days = forms.MultipleChoiceField(
         label="Days", choices=[("mon", "Monday"), ("tue", "Tuesday")], widget=forms.CheckboxSelectMultiple
     )
@@ -75,10 +77,11 @@ def test_radios_are_a_fieldset_with_the_label_as_legend() -> None:
         '<legend class="govuk-fieldset__legend govuk-fieldset__legend--s">Colour</legend>'
         '<div class="govuk-radios" data-module="govuk-radios">'
         '<div class="govuk-radios__item"><input class="govuk-radios__input" id="id_colour_0" name="colour" '
-        'type="radio" value="r"><label class="govuk-label govuk-radios__label" for="id_colour_0">Red</label></div>'
-        '<div class="govuk-radios__item"><input class="govuk-radios__input" id="id_colour_1" name="colour" '
-        'type="radio" value="g" checked><label class="govuk-label govuk-radios__label" for="id_colour_1">Green'
-        "</label></div></div></fieldset></div>"
+        'type="radio" value="r"><label class="govuk-label govuk-radios__label" for="id_colour_0">Red</label>'
+        '</div><div class="govuk-radios__item"><input class="govuk-radios__input" id="id_colour_1" '
+        'name="colour" type="radio" value="g" checked>'
+        '<label class="govuk-label govuk-radios__label" for="id_colour_1">Green</label></div>'
+        "</div></fieldset></div>"
     )
 
 
@@ -97,8 +100,9 @@ def test_single_checkbox_is_labelled_by_the_field_label() -> None:
     html = field_html(ExampleForm(), "agree")
 
     assert (
-        '<div class="govuk-checkboxes__item"><input type="checkbox" name="agree" class="govuk-checkboxes__input" '
-        'required id="id_agree"><label class="govuk-label govuk-checkboxes__label" for="id_agree">I agree</label>'
+        '<div class="govuk-checkboxes__item"><input type="checkbox" name="agree" '
+        'class="govuk-checkboxes__input" required id="id_agree">'
+        '<label class="govuk-label govuk-checkboxes__label" for="id_agree">I agree</label>'
     ) in html
 
 
@@ -106,7 +110,9 @@ def test_select_textarea_and_file_get_their_classes() -> None:
     form = ExampleForm()
 
     assert '<select name="kind" class="govuk-select" id="id_kind">' in field_html(form, "kind")
-    assert '<textarea name="note" cols="40" rows="10" class="govuk-textarea" id="id_note">' in field_html(form, "note")
+    assert '<textarea name="note" cols="40" rows="10" class="govuk-textarea" id="id_note">' in field_html(
+        form, "note"
+    )
     assert '<input type="file" name="document" class="govuk-file-upload" id="id_document">' in field_html(
         form, "document"
     )
@@ -116,7 +122,9 @@ def test_select_date_widget_is_a_date_input_with_a_label_per_part() -> None:
     html = field_html(ExampleForm(initial={"born": datetime.date(1991, 2, 3)}), "born")
 
     assert html.startswith('<div class="govuk-form-group"><fieldset class="govuk-fieldset" role="group">')
-    labels = re.findall(r'<label class="govuk-label govuk-date-input__label" for="([^"]+)">([^<]+)</label>', html)
+    labels = re.findall(
+        r'<label class="govuk-label govuk-date-input__label" for="([^"]+)">([^<]+)</label>', html
+    )
     # English orders month, day, year (Django's DATE_FORMAT for the language).
     assert labels == [("id_born_month", "Month"), ("id_born_day", "Day"), ("id_born_year", "Year")]
     assert '<select name="born_day" id="id_born_day" class="govuk-select govuk-date-input__input"' in html

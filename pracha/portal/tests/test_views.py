@@ -30,7 +30,8 @@ def test_home_is_in_thai_by_default(client: Client) -> None:
         'aria-current="true">ไทย</button>'
     ) in html
     assert (
-        '<button type="submit" name="language" value="en" lang="en" class="pracha-link-button">English</button>'
+        '<button type="submit" name="language" value="en" lang="en" class="pracha-link-button">'
+        "English</button>"
     ) in html
 
 
@@ -63,7 +64,10 @@ def test_signed_in_people_get_a_sign_out_button_not_sign_in(client: Client, peop
     html = english(client).get("/").content.decode()
 
     assert '<form method="post" action="/accounts/logout/">' in html
-    assert '<button type="submit" class="pracha-link-button govuk-service-navigation__link">Sign out</button>' in html
+    assert (
+        '<button type="submit" class="pracha-link-button govuk-service-navigation__link">Sign out</button>'
+        in html
+    )
     assert "/accounts/login/" not in html
     assert "/accounts/signup/" not in html
 
@@ -134,7 +138,9 @@ def test_messages_are_shown_in_notification_banners(client: Client, people: dict
 
 
 def test_acting_for_banner_names_the_business(rf: RequestFactory) -> None:
-    business = Business(juristic_number="0105550000001", name_th="บริษัท ทดสอบ จำกัด", name_en="Test Company Limited")
+    business = Business(
+        juristic_number="0105550000001", name_th="บริษัท ทดสอบ จำกัด", name_en="Test Company Limited"
+    )
     request = rf.get("/")
     request.acting_for = business  # type: ignore[attr-defined]  # what ActingForMiddleware attaches
 
@@ -176,7 +182,10 @@ def test_bad_request_page(client: Client) -> None:
     response = english(client).get("/bad/")
 
     assert response.status_code == 400
-    assert '<h1 class="govuk-heading-l">Sorry, there is a problem with the request</h1>' in response.content.decode()
+    assert (
+        '<h1 class="govuk-heading-l">Sorry, there is a problem with the request</h1>'
+        in response.content.decode()
+    )
 
 
 @override_settings(ROOT_URLCONF="pracha.portal.tests.urls_failing")

@@ -4,7 +4,8 @@ from django.core.exceptions import PermissionDenied, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse
 from django.urls import path
 
-from pracha.urls import handler400, handler403, handler404, handler500, urlpatterns as real_urlpatterns
+from pracha.urls import handler400, handler403, handler404, handler500
+from pracha.urls import urlpatterns as real_urlpatterns
 
 
 def denied(request: HttpRequest) -> HttpResponse:

@@ -10,7 +10,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-import polib
+import polib  # type: ignore[import-untyped]
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -79,13 +79,17 @@ class Command(BaseCommand):
             path for directory in settings.LOCALE_PATHS for path in Path(directory).glob("*/LC_MESSAGES/*.po")
         )
         if not catalogues:
-            self.stdout.write("No translation catalogues (.po) found in " + ", ".join(map(str, settings.LOCALE_PATHS)))
+            self.stdout.write(
+                "No translation catalogues (.po) found in " + ", ".join(map(str, settings.LOCALE_PATHS))
+            )
             return
         for po_path in catalogues:
             try:
                 unclosed = unterminated_strings(po_path.read_text(encoding="utf-8"))
                 if unclosed:
-                    raise ValueError(f"Syntax error: unterminated string on line {', '.join(map(str, unclosed))}")
+                    raise ValueError(
+                        f"Syntax error: unterminated string on line {', '.join(map(str, unclosed))}"
+                    )
                 catalogue = polib.pofile(str(po_path), check_for_duplicates=True)
             except (OSError, ValueError) as error:
                 # polib reports syntax errors as OSError("Syntax error in po file ... (line N)"); a file that
