@@ -10,7 +10,7 @@ from collections import Counter
 from io import StringIO
 from pathlib import Path
 
-import polib
+import polib  # type: ignore[import-untyped]
 import pytest
 from django.core.management import call_command
 from django.test import override_settings
@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 LOCALE = ROOT / "pracha" / "locale"
 THAI = LOCALE / "th" / "LC_MESSAGES" / "django.po"
 ENGLISH = LOCALE / "en" / "LC_MESSAGES" / "django.po"
-# As in the README: makemessages -l th -l en --ignore=node_modules --ignore=.venv --ignore=var
+# The catalogues are made with (from the repository root):
+#   manage.py makemessages -l th -l en --ignore=node_modules --ignore=.venv --ignore=var
 MAKEMESSAGES_IGNORE = ["node_modules", ".venv", "var"]
 GETTEXT_TOOLS = ("xgettext", "msguniq", "msgmerge", "msgattrib")
 
@@ -88,6 +89,7 @@ def test_the_catalogue_headers_name_the_language_and_its_plural_rule() -> None:
     )
     for po in (thai, english):
         assert po.metadata["Content-Type"] == "text/plain; charset=UTF-8"
+        assert not po.metadata_is_fuzzy  # msgfmt would leave out a fuzzy header, and Plural-Forms with it
 
 
 def test_every_thai_message_is_translated_and_checked() -> None:
@@ -158,8 +160,8 @@ def test_the_catalogue_has_every_message_of_the_code(tmp_path: Path, monkeypatch
         (None, "Genuine Pracha pages and messages only come from %(official_domain)s"),
     } <= in_code
     assert missing == [], (
-        f"{len(missing)} messages of the code are not in the Thai catalogue {THAI}; run `manage.py makemessages "
-        "-l th -l en --ignore=node_modules --ignore=.venv --ignore=var` and translate them:\n"
+        f"{len(missing)} messages of the code are not in the Thai catalogue {THAI}; run `manage.py "
+        "makemessages -l th -l en --ignore=node_modules --ignore=.venv --ignore=var` and translate them:\n"
         + "\n".join(
             repr(msgid) + (f" (context {context!r})" if context else "") for context, msgid in missing
         )

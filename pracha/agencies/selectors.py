@@ -54,7 +54,12 @@ def officer_permissions(user: Any, *, agency: Agency | None = None) -> set[str]:
     memberships = active_memberships(user)
     if agency is not None:
         memberships = memberships.filter(agency=agency)
-    return {permission for membership in memberships for role in membership.roles.all() for permission in role.permissions}
+    return {
+        permission
+        for membership in memberships
+        for role in membership.roles.all()
+        for permission in role.permissions
+    }
 
 
 def has_permission(user: Any, permission: str, *, agency: Agency | None = None) -> bool:

@@ -22,6 +22,10 @@ class DomainError(Exception):
         self.fields: dict[str, list[str | Promise]] = {name: list(errors) for name, errors in given.items()}
         super().__init__(str(self.message))
 
+    def __str__(self) -> str:
+        # Translated when shown, not when raised: the language may change in between.
+        return str(self.message)
+
     def as_dict(self) -> dict[str, object]:
         return {
             "code": self.code,

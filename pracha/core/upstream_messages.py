@@ -1,4 +1,4 @@
-"""Messages of Django that people see on Pracha's pages but that Django's own Thai catalogue leaves untranslated.
+"""Django's messages that people see on Pracha's pages but Django's own Thai catalogue leaves untranslated.
 
 Listing them here puts them in pracha/locale (makemessages only collects strings from the project's source),
 and Django reads pracha/locale before the catalogues of the apps, so Pracha's Thai wins. Nothing imports

@@ -32,6 +32,6 @@ class MembershipFactory(factory.django.DjangoModelFactory[Membership]):
     agency = factory.SubFactory(AgencyFactory)
 
     @factory.post_generation
-    def roles(obj: Membership, create: bool, extracted: list[Role] | None, **kwargs: object) -> None:  # noqa: N805
+    def roles(obj: Membership, create: bool, extracted: list[Role] | None, **kwargs: object) -> None:
         if create and extracted:
             obj.roles.set(extracted)
