@@ -146,3 +146,8 @@ def lookups_of(*, user: User) -> list[Lookup]:
 
 def _actor_pks(entries: QuerySet[AuditEntry]) -> list[int]:
     return [int(actor_id) for actor_id in entries.values_list("actor_id", flat=True) if actor_id.isdigit()]
+
+
+def display_name(user: User) -> str:
+    """How allauth names a person in messages, pages and e-mails: by name, never by national ID."""
+    return user.full_name

@@ -121,6 +121,8 @@ LOGOUT_REDIRECT_URL = "portal:home"
 # django-allauth: citizens sign in with their national ID; e-mail is verified.
 ACCOUNT_ADAPTER = "pracha.accounts.adapters.AccountAdapter"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "national_id"
+# The national ID is personal data: allauth shows people by name in messages and e-mails instead.
+ACCOUNT_USER_DISPLAY = "pracha.accounts.selectors.display_name"
 ACCOUNT_LOGIN_METHODS = {"username"}
 ACCOUNT_SIGNUP_FIELDS = ["username*", "email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "pracha.accounts.forms.CitizenSignupForm"

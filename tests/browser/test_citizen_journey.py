@@ -63,10 +63,8 @@ TH = {
         "ทุกตัวอักษร และกรอกรหัสหลังบัตร (เลเซอร์โค้ด) ถูกต้อง"
     ),
     "Identity verified": "ยืนยันตัวตนกับทะเบียนราษฎรสำเร็จแล้ว",
-    "Not a mobile number": ("กรุณากรอกหมายเลขโทรศัพท์มือถือของไทย 10 หลักที่ขึ้นต้นด้วย 06, 08 หรือ 09 เช่น 081 234 5678"),
+    "Not a mobile number": "กรุณากรอกหมายเลขโทรศัพท์มือถือของไทย 10 หลักที่ขึ้นต้นด้วย 06, 08 หรือ 09 เช่น 081 234 5678",
 }
-
-
 SIGN_IN_LABELS_TH = ("เลขประจำตัวประชาชน", "รหัสผ่าน", TH["Sign in"])
 
 
@@ -101,17 +99,17 @@ def expect_path(page: Page, path: str) -> None:
 def fill_signup_form(page: Page, record: PopulationRecord, *, email: str, phone: str) -> None:
     """Fill the Thai sign-up form by its labels, as printed on the card; the year in the Buddhist era."""
     form = page.get_by_role("main").locator("form")
-    form.get_by_label("เลขประจำตัวประชาชน").fill(format_thai_id(record.national_id))
-    form.get_by_label("ชื่อภาษาไทย").fill(record.first_name_th)
-    form.get_by_label("นามสกุลภาษาไทย").fill(record.last_name_th)
-    form.get_by_label("ชื่อภาษาอังกฤษ").fill(record.first_name_en)
-    form.get_by_label("นามสกุลภาษาอังกฤษ").fill(record.last_name_en)
+    form.get_by_label("เลขประจำตัวประชาชน", exact=True).fill(format_thai_id(record.national_id))
+    form.get_by_label("ชื่อภาษาไทย", exact=True).fill(record.first_name_th)
+    form.get_by_label("นามสกุลภาษาไทย", exact=True).fill(record.last_name_th)
+    form.get_by_label("ชื่อภาษาอังกฤษ", exact=True).fill(record.first_name_en)
+    form.get_by_label("นามสกุลภาษาอังกฤษ", exact=True).fill(record.last_name_en)
     birthday = form.get_by_role("group", name="วันเกิด")
     birthday.get_by_label("วัน", exact=True).fill("7")
     birthday.get_by_label("เดือน", exact=True).fill("3")
     birthday.get_by_label("ปี", exact=True).fill("2531")
-    form.get_by_label("หมายเลขโทรศัพท์มือถือ").fill(phone)
-    form.get_by_label("อีเมล").fill(email)
+    form.get_by_label("หมายเลขโทรศัพท์มือถือ", exact=True).fill(phone)
+    form.get_by_label("อีเมล", exact=True).fill(email)
     fill_passwords(form)
 
 
@@ -124,7 +122,7 @@ def confirmation_link(base_url: str, email: str, *, subject: str) -> str:
     """The one message sent so far: to this address, in the language of the sign-up, with a link back to
     this server (the live server runs in this process, so the locmem backend's outbox is this one)."""
     assert [(message.to, message.subject) for message in mail.outbox] == [([email], subject)]
-    links = re.findall(r"https?://\S+", mail.outbox[0].body)
+    links = re.findall(r"https?://\S+", str(mail.outbox[0].body))
     confirm = [link for link in links if "/accounts/confirm-email/" in link]
     assert len(confirm) == 1, links
     assert confirm[0].startswith(f"{base_url}/accounts/confirm-email/")
