@@ -1,7 +1,11 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
 from pracha.api import api
+
+# The admin signs in through allauth too, so its lockout and officers' two-step sign-in apply there.
+admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
     path("", include("pracha.portal.urls")),

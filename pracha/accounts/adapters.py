@@ -1,3 +1,5 @@
+from typing import Any
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.forms import BaseForm
@@ -5,6 +7,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from pracha.accounts import services
+from pracha.core.thai_ids import normalise_id
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -37,3 +40,10 @@ class AccountAdapter(DefaultAccountAdapter):
             date_of_birth=data["date_of_birth"],
             phone=data["phone"],
         )
+
+    def _get_login_attempts_cache_key(self, request: HttpRequest, **credentials: Any) -> str:
+        """One lockout counter per national ID, whatever host name or port the request used and however
+        the number was typed; allauth's default key includes the request's host, so a port change
+        would start a fresh count."""
+        login = normalise_id(str(credentials.get("username", "")))
+        return f"national-id:{login}"

@@ -3,6 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 GENESIS_HASH = "0" * 64
+ACTOR_LABEL_LENGTH = 200
 
 
 class AuditEntryQuerySet(models.QuerySet["AuditEntry"]):
@@ -22,7 +23,7 @@ class AuditEntry(models.Model):
 
     at = models.DateTimeField(_("time"))
     actor_id = models.CharField(_("actor id"), max_length=64, blank=True)
-    actor_label = models.CharField(_("actor"), max_length=200, blank=True)
+    actor_label = models.CharField(_("actor"), max_length=ACTOR_LABEL_LENGTH, blank=True)
     on_behalf_of = models.CharField(_("on behalf of"), max_length=200, blank=True)
     action = models.CharField(_("action"), max_length=100, db_index=True)
     target_type = models.CharField(_("target type"), max_length=100, blank=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.ipv6 import clean_ipv6_address
 
 from pracha.audit import chain
-from pracha.audit.models import AuditChainHead, AuditEntry
+from pracha.audit.models import ACTOR_LABEL_LENGTH, AuditChainHead, AuditEntry
 from pracha.core.context import current_context
 
 
@@ -54,8 +54,7 @@ def entry_record(
     entry = AuditEntry(
         at=timezone.now(),
         actor_id=str(actor.pk) if is_person and actor is not None else "",
-        # A stable label (not str(), which follows the request language) so one actor reads the same.
-        actor_label=(getattr(actor, "audit_label", None) or str(actor)) if is_person else "",
+        actor_label=_label(actor) if is_person else "",
         on_behalf_of=on_behalf_of if on_behalf_of is not None else context.on_behalf_of,
         action=action,
         target_type=target_type,
@@ -73,6 +72,12 @@ def entry_record(
     head.last_hash, head.entry_count = entry.hash, entry.pk
     head.save(update_fields=["last_hash", "entry_count"])
     return entry
+
+
+def _label(actor: Actor | None) -> str:
+    # A stable label (not str(), which follows the request language) so one actor reads the same.
+    label = str(getattr(actor, "audit_label", None) or actor)
+    return label[:ACTOR_LABEL_LENGTH]
 
 
 def fields_of(entry: AuditEntry) -> dict[str, Any]:

@@ -174,7 +174,11 @@ DEFAULT_FROM_EMAIL = os.environ.get("PRACHA_FROM_EMAIL", "Pracha <no-reply@prach
 
 PRACHA_SITE_NAME = _("Pracha")
 # Only true behind a proxy that overwrites X-Real-IP (deploy/nginx.conf does).
+# The demo world (seed_demo, demo_totp) publishes passwords and authenticator secrets: never in prod.
+PRACHA_DEMO = False
 PRACHA_TRUST_X_REAL_IP = env_bool("PRACHA_TRUST_X_REAL_IP", False)
+# allauth's per-address rate limits must see the client, not the proxy, or they would lock out everyone.
+ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP" if PRACHA_TRUST_X_REAL_IP else None
 # The platform's official domain, shown so people can tell a genuine message from a fake one.
 PRACHA_OFFICIAL_DOMAIN = os.environ.get("PRACHA_OFFICIAL_DOMAIN", "pracha.example")
 

@@ -2,15 +2,21 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from pracha.settings.base import *  # noqa: F403
 from pracha.settings.env import env_bool, env_list, env_str
 
-SECRET_KEY = env_str("DJANGO_SECRET_KEY")
-ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
-if not ALLOWED_HOSTS:
-    from django.core.exceptions import ImproperlyConfigured
+MIN_SECRET_KEY_LENGTH = 50
 
-    raise ImproperlyConfigured("The environment variable DJANGO_ALLOWED_HOSTS must be set.")
+SECRET_KEY = env_str("DJANGO_SECRET_KEY")
+if len(SECRET_KEY) < MIN_SECRET_KEY_LENGTH:
+    raise ImproperlyConfigured(
+        f"DJANGO_SECRET_KEY must be at least {MIN_SECRET_KEY_LENGTH} random characters."
+    )
+ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names (not *).")
 env_str("DATABASE_URL")
 DEBUG = False
 

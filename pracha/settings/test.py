@@ -3,6 +3,7 @@
 from pracha.settings.base import *  # noqa: F403
 from pracha.settings.base import STATICFILES_DIRS
 
+PRACHA_DEMO = True
 SECRET_KEY = "test-only-secret-key-not-for-any-real-use"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -4,6 +4,7 @@ import datetime
 import hashlib
 import json
 import uuid
+from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
@@ -14,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pracha.audit import chain
-from pracha.audit.models import GENESIS_HASH, AuditChainHead, AuditEntry
+from pracha.audit.models import ACTOR_LABEL_LENGTH, GENESIS_HASH, AuditChainHead, AuditEntry
 from pracha.audit.public import chain_verify, entries_about, entries_by_actor, record
 from pracha.audit.selectors import ChainReport
 from pracha.audit.services import fields_of
@@ -292,3 +293,13 @@ def test_concurrent_writers_build_one_unbroken_chain(transactional_db, tmp_path)
         assert client_ip == f"192.0.2.{worker + 1}"  # each thread kept its own request context
         assert pk in written[worker]
         assert payload == {"n": written[worker].index(pk)}
+
+
+@pytest.mark.django_db
+def test_a_label_longer_than_the_column_is_cut_to_fit_and_the_chain_still_verifies():
+    actor = SimpleNamespace(pk=7, is_authenticated=True, audit_label="ก" * 100 + " " + "ข" * 100)
+    entry = record(actor=actor, action="tests.long_label")
+
+    stored = type(entry).objects.get(pk=entry.pk)
+    assert stored.actor_label == ("ก" * 100 + " " + "ข" * 100)[:ACTOR_LABEL_LENGTH]
+    assert chain_verify().ok is True

@@ -204,3 +204,25 @@ def test_the_command_exits_zero_on_a_clean_chain(transactional_db, capsys):
     write_chain(4)
     ManagementUtility(["manage.py", "audit_verify"]).execute()  # returns normally: exit status 0
     assert capsys.readouterr().out == "Audit chain intact: 4 entries verified.\n"
+
+
+@pytest.mark.django_db
+def test_an_entry_written_while_the_check_runs_is_not_reported_as_tampering(monkeypatch):
+    from pracha.audit import selectors
+
+    write_chain(3)
+    real_head = selectors._head
+    calls = []
+
+    def head_then_a_concurrent_write():
+        head = real_head()
+        if not calls:  # another request appends right after the check read the head
+            record(actor=None, action="tests.concurrent")
+        calls.append(head)
+        return head
+
+    monkeypatch.setattr(selectors, "_head", head_then_a_concurrent_write)
+
+    assert chain_verify() == ChainReport(True, 3)
+    assert [count for count, _hash in calls] == [3, 4]
+    assert chain_verify() == ChainReport(True, 4)

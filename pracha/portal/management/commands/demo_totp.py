@@ -3,6 +3,7 @@ from typing import Any
 
 from allauth.mfa.models import Authenticator
 from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from pracha.portal import demo_world
@@ -17,6 +18,8 @@ class Command(BaseCommand):
         parser.add_argument("national_id")
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.PRACHA_DEMO:
+            raise CommandError("The demo world is only for the dev and test profiles (PRACHA_DEMO is off).")
         authenticator = Authenticator.objects.filter(
             user__national_id=options["national_id"], type=Authenticator.Type.TOTP
         ).first()

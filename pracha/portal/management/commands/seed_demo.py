@@ -5,6 +5,7 @@ from typing import Any
 
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
@@ -24,6 +25,8 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.PRACHA_DEMO:
+            raise CommandError("The demo world is only for the dev and test profiles (PRACHA_DEMO is off).")
         with transaction.atomic():
             created: Counts = {}
             self._agencies(created)
