@@ -50,7 +50,7 @@ pracha/static/build/pracha.css: node_modules/.installed $(wildcard pracha/static
 
 var/secret_key:
 	mkdir -p var
-	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
 clean:
 	rm -rf $(VENV) node_modules var pracha/static/build
