@@ -1,22 +1,22 @@
+"""What administrators see of people, businesses and API tokens.
+
+Read-only: every change to these goes through a service, which checks who may make it and writes the
+audit record. The few changes offered here are actions that call those services.
+"""
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.forms import ModelForm
+from django.db.models import Model, QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from pracha.accounts import services
+from pracha.accounts import selectors, services
 from pracha.accounts.models import ApiToken, Business, BusinessAuthorisation, User
 from pracha.core.errors import DomainError
 
-
-def _admin(request: HttpRequest) -> User:
-    if not isinstance(request.user, User):
-        raise PermissionDenied
-    return request.user
-
-
-PERSONAL_FIELDS = [
+PERSONAL_FIELDS = (
     "public_id",
     "national_id",
     "first_name_th",
@@ -30,59 +30,138 @@ PERSONAL_FIELDS = [
     "verified_at",
     "date_joined",
     "last_login",
-]
+)
+ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
+
+
+M = TypeVar("M", bound=Model)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[M]):
+    """Seen, never added, edited or deleted here: that would bypass the services and the audit log."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
+        return False
+
+
+def _run(
+    admin_site: admin.ModelAdmin[Any],
+    request: HttpRequest,
+    items: QuerySet[Any],
+    change: Callable[[Any], object],
+    done: str,
+) -> None:
+    """Call a service for each selected object; report each refusal and how many went through."""
+    count = 0
+    for item in items:
+        try:
+            change(item)
+        except DomainError as error:
+            admin_site.message_user(request, f"{item}: {error.message}", messages.ERROR)
+        else:
+            count += 1
+    admin_site.message_user(request, done % {"count": count}, messages.SUCCESS)
 
 
 @admin.register(User)
-class UserAdmin(admin.ModelAdmin[User]):
-    """People sign up and correct their own details; here administrators see them and switch access."""
+class UserAdmin(ReadOnlyAdmin[User]):
+    """People sign up and correct their own details; here administrators see them and close or reopen
+    accounts through the audited service. Who is staff or superuser is not changed here."""
 
     list_display = ["national_id", "first_name_th", "last_name_th", "email", "assurance_level", "is_active"]
     list_filter = ["assurance_level", "is_active", "is_staff"]
     search_fields = ["national_id", "first_name_th", "last_name_th", "first_name_en", "last_name_en", "email"]
     # The password hash is never shown, not even in its hashed form.
-    fields = [*PERSONAL_FIELDS, "is_active", "is_staff", "is_superuser"]
-    readonly_fields = PERSONAL_FIELDS
+    fields = readonly_fields = (*PERSONAL_FIELDS, *ACCESS_FIELDS)
+    actions = ["deactivate", "reactivate"]
 
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
+    @admin.action(description=_("Close the selected accounts"))
+    def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = selectors.signed_in_person(request.user)
+        _run(
+            self,
+            request,
+            queryset,
+            lambda person: services.user_set_active(
+                actor=actor, user_public_id=person.public_id, active=False
+            ),
+            str(_("%(count)d accounts closed.")),
+        )
 
-    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
-        # Deleting a person would orphan what the audit log says about them; deactivate instead.
-        return False
+    @admin.action(description=_("Reopen the selected accounts"))
+    def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = selectors.signed_in_person(request.user)
+        _run(
+            self,
+            request,
+            queryset,
+            lambda person: services.user_set_active(
+                actor=actor, user_public_id=person.public_id, active=True
+            ),
+            str(_("%(count)d accounts reopened.")),
+        )
 
 
 class BusinessAuthorisationInline(admin.TabularInline[BusinessAuthorisation, Business]):
     model = BusinessAuthorisation
     extra = 0
-    autocomplete_fields = ["user"]
-    fields = ["user", "role", "revoked_at"]
+    fields = readonly_fields = ("user", "role", "created_at", "revoked_at")
+
+    def has_add_permission(self, request: HttpRequest, obj: Business | None = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
 
 
 @admin.register(Business)
-class BusinessAdmin(admin.ModelAdmin[Business]):
+class BusinessAdmin(ReadOnlyAdmin[Business]):
     list_display = ["juristic_number", "name_th", "name_en"]
     search_fields = ["juristic_number", "name_th", "name_en"]
-    readonly_fields = ["public_id"]
+    fields = readonly_fields = ("public_id", "juristic_number", "name_th", "name_en")
     inlines = [BusinessAuthorisationInline]
 
 
 @admin.register(BusinessAuthorisation)
-class BusinessAuthorisationAdmin(admin.ModelAdmin[BusinessAuthorisation]):
-    list_display = ["business", "user", "role", "revoked_at"]
+class BusinessAuthorisationAdmin(ReadOnlyAdmin[BusinessAuthorisation]):
+    """Who may act for which business. Granting happens elsewhere; here an administrator can revoke."""
+
+    list_display = ["business", "user", "role", "created_at", "revoked_at"]
     list_filter = ["role"]
     search_fields = ["business__name_th", "business__juristic_number", "user__national_id"]
-    autocomplete_fields = ["business", "user"]
+    fields = readonly_fields = ("business", "user", "role", "created_at", "revoked_at")
+    actions = ["revoke"]
+
+    @admin.action(description=_("Revoke the selected authorisations"))
+    def revoke(self, request: HttpRequest, queryset: QuerySet[BusinessAuthorisation]) -> None:
+        actor = selectors.signed_in_person(request.user)
+        _run(
+            self,
+            request,
+            queryset.filter(revoked_at__isnull=True),
+            lambda item: services.business_authorisation_revoke(actor=actor, authorisation_id=item.pk),
+            str(_("%(count)d authorisations revoked.")),
+        )
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    """Tokens are made and revoked through the services: the key is shown once, only its hash is kept."""
+class ApiTokenAdmin(ReadOnlyAdmin[ApiToken]):
+    """Tokens are created on the account page, the only place their key is ever shown; here they can be
+    seen and revoked through the service."""
 
     list_display = ["name", "prefix", "user", "agency", "created_at", "last_used_at", "revoked_at"]
     list_filter = ["agency"]
     search_fields = ["name", "prefix", "user__national_id"]
-    readonly_fields = [
+    fields = readonly_fields = (
         "public_id",
         "name",
         "prefix",
@@ -91,48 +170,16 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         "created_at",
         "last_used_at",
         "revoked_at",
-    ]
+    )
     actions = ["revoke"]
-
-    def get_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> tuple[str, ...]:
-        return ("name", "agency") if obj is None else tuple(self.readonly_fields)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: ApiToken | None = None) -> list[str]:
-        return [] if obj is None else list(self.readonly_fields)
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        # Administrators may mint a token for any agency; officers use their account page.
-        return bool(getattr(request.user, "is_superuser", False))
-
-    def has_change_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: ApiToken | None = None) -> bool:
-        return False
-
-    def save_model(
-        self, request: HttpRequest, obj: ApiToken, form: ModelForm[ApiToken], change: bool
-    ) -> None:
-        token, key = services.api_token_create(
-            actor=_admin(request), name=obj.name, agency_code=obj.agency.code if obj.agency else ""
-        )
-        # The admin goes on to log and link the object it was given; point it at the one the service made.
-        obj.pk, obj.public_id, obj.prefix, obj.user = token.pk, token.public_id, token.prefix, token.user
-        messages.warning(
-            request,
-            _("The key of the token “%(name)s” is %(key)s — copy it now: it will not be shown again.")
-            % {"name": token.name, "key": key},
-        )
 
     @admin.action(description=_("Revoke the selected tokens"))
     def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
-        actor = _admin(request)
-        revoked = 0
-        for token in queryset.filter(revoked_at__isnull=True):
-            try:
-                services.api_token_revoke(actor=actor, token_public_id=token.public_id)
-            except DomainError as error:
-                self.message_user(request, f"{token}: {error.message}", messages.ERROR)
-            else:
-                revoked += 1
-        self.message_user(request, _("%(count)d tokens revoked.") % {"count": revoked}, messages.SUCCESS)
+        actor = selectors.signed_in_person(request.user)
+        _run(
+            self,
+            request,
+            queryset.filter(revoked_at__isnull=True),
+            lambda token: services.api_token_revoke(actor=actor, token_public_id=token.public_id),
+            str(_("%(count)d tokens revoked.")),
+        )

@@ -1,34 +1,21 @@
-"""/api/v1/accounts/: the person making the request and their API tokens."""
+"""/api/v1/accounts/: the person making the request and their API tokens.
+
+All of it concerns a person's own account, so an agency system's token is refused everywhere here (403);
+creating and revoking tokens further needs the browser session: no token can mint or revoke tokens.
+"""
 
 import uuid
 from typing import Any
 
 from django.http import HttpRequest
-from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from pracha.accounts import selectors, services
-from pracha.accounts.api_auth import api_auth
+from pracha.accounts.api_auth import api_auth, api_person, api_session_person
 from pracha.accounts.models import ApiToken, User
 from pracha.accounts.schemas import MeOut, TokenCreatedOut, TokenCreateIn, TokenOut
-from pracha.core.errors import NotAuthenticated, PermissionDenied
 
 router = Router(tags=["accounts"], auth=api_auth)
-
-
-def _person(request: HttpRequest) -> User:
-    user = getattr(request, "auth", None)
-    if not isinstance(user, User):
-        raise NotAuthenticated()
-    return user
-
-
-def _managing_person(request: HttpRequest) -> User:
-    """Tokens are managed by people; an agency system's token must not mint or revoke others."""
-    token = getattr(request, "api_token", None)
-    if token is not None and token.agency_id is not None:
-        raise PermissionDenied(_("An agency system's token cannot create or revoke tokens."))
-    return _person(request)
 
 
 def _token_data(token: ApiToken) -> dict[str, Any]:
@@ -45,27 +32,35 @@ def _token_data(token: ApiToken) -> dict[str, Any]:
 
 @router.get("/me", response=MeOut, summary="The person making the request")
 def me(request: HttpRequest) -> User:
-    return _person(request)
+    return api_person(request)
 
 
 @router.get(
     "/tokens", response=list[TokenOut], summary="Your tokens and those of agencies where you manage tokens"
 )
 def token_list(request: HttpRequest) -> list[dict[str, Any]]:
-    return [_token_data(token) for token in selectors.tokens_visible_to(user=_person(request))]
+    return [_token_data(token) for token in selectors.tokens_visible_to(user=api_person(request))]
 
 
 @router.post(
-    "/tokens", response={201: TokenCreatedOut}, summary="Create a token; its key is returned only here"
+    "/tokens",
+    response={201: TokenCreatedOut},
+    summary="Create a token; its key is returned only here",
+    description="Needs the signed-in browser session: a bearer token cannot create tokens.",
 )
 def token_create(request: HttpRequest, payload: TokenCreateIn) -> Status[dict[str, Any]]:
     token, key = services.api_token_create(
-        actor=_managing_person(request), name=payload.name, agency_code=payload.agency
+        actor=api_session_person(request), name=payload.name, agency_code=payload.agency
     )
     return Status(201, {**_token_data(token), "key": key})
 
 
-@router.delete("/tokens/{public_id}", response={204: None}, summary="Revoke a token")
+@router.delete(
+    "/tokens/{public_id}",
+    response={204: None},
+    summary="Revoke a token",
+    description="Needs the signed-in browser session: a bearer token cannot revoke tokens.",
+)
 def token_revoke(request: HttpRequest, public_id: uuid.UUID) -> Status[None]:
-    services.api_token_revoke(actor=_managing_person(request), token_public_id=public_id)
+    services.api_token_revoke(actor=api_session_person(request), token_public_id=public_id)
     return Status(204, None)

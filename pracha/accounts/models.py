@@ -128,8 +128,11 @@ class ApiToken(PublicKeyed, TimeStamped):
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("starts with"), max_length=12)
     key_hash = models.CharField(max_length=64, unique=True)
+    # Who created it: the owner of a personal token; for an agency system's token, the officer accountable
+    # for it, recorded as the actor of its requests. It does not act as that officer (see api_auth).
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
-    # Set for an agency system's token: requests act as the agency, recorded with the creating officer.
+    # Set for an agency system's token. Its requests are recorded "on behalf of" agency:<code> (set by
+    # ActingForMiddleware); it works until revoked, whether or not its creator is still in the agency.
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="api_tokens"
     )

@@ -10,16 +10,36 @@ from django.db.models import Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from pracha.accounts.models import ApiToken, Business, BusinessAuthorisation, User
-from pracha.agencies.public import Agency, agencies_where_permitted, agency_list
+from pracha.agencies.public import Agency, agencies_where_permitted, agency_list, is_officer
 from pracha.audit.public import AuditEntry, entries_about
-from pracha.core.errors import NotFound
+from pracha.core.errors import NotAuthenticated, NotFound
 
 ACTING_FOR_SESSION_KEY = "pracha_acting_for"
 USER_TARGET_TYPE = "accounts.user"
 
 
+def signed_in_person(user: object) -> User:
+    """The signed-in person, typed. Callers sit behind login_required, the admin or the API's
+    authentication, so anything else here is a bug and is treated as not signed in."""
+    if not isinstance(user, User) or not user.is_authenticated:
+        raise NotAuthenticated()
+    return user
+
+
 def has_totp(*, user: User) -> bool:
     return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
+
+
+def mfa_setup_required(*, user: Any) -> bool:
+    """True when this person must set up an authenticator app before doing anything else.
+
+    Officers, administrators (staff) and superusers need one: they can see and change other people's
+    records. The one rule behind both OfficerMfaRequiredMiddleware (pages) and the API's session auth.
+    """
+    if not getattr(user, "is_authenticated", False):
+        return False
+    privileged = bool(user.is_staff or user.is_superuser) or is_officer(user)
+    return privileged and not has_totp(user=user)
 
 
 def businesses_for(*, user: Any) -> list[Business]:
@@ -100,14 +120,24 @@ def access_api_token(*, user: Any, public_id: uuid.UUID) -> ApiToken:
 
 
 def api_token_by_key(*, key: str) -> ApiToken | None:
-    """The active token for a presented key (looked up by its hash), with an active owner."""
+    """The active token for a presented key (looked up by its hash).
+
+    A personal token works only while its owner's account is active. An agency system's token belongs to
+    the agency, not to the officer who created it: it keeps working when that officer leaves the agency
+    or their account is closed (an agency's systems must not stop when a person moves on), until someone
+    managing the agency's tokens revokes it.
+    """
     return (
-        ApiToken.objects.filter(
-            key_hash=ApiToken.hash_key(key), revoked_at__isnull=True, user__is_active=True
-        )
+        ApiToken.objects.filter(key_hash=ApiToken.hash_key(key), revoked_at__isnull=True)
+        .filter(Q(agency__isnull=False) | Q(user__is_active=True))
         .select_related("user", "agency")
         .first()
     )
+
+
+def on_behalf_of_agency(agency: Agency) -> str:
+    """How the audit log names an agency whose system makes a request."""
+    return f"agency:{agency.code}"
 
 
 def user_by_national_id(*, national_id: str) -> User | None:
@@ -148,6 +178,18 @@ def _actor_pks(entries: QuerySet[AuditEntry]) -> list[int]:
     return [int(actor_id) for actor_id in entries.values_list("actor_id", flat=True) if actor_id.isdigit()]
 
 
+MASK = "\u2022"  # •
+VISIBLE_ID_DIGITS = 4
+
+
 def display_name(user: User) -> str:
-    """How allauth names a person in messages, pages and e-mails: by name, never by national ID."""
-    return user.full_name
+    """How allauth names a person in messages, pages and e-mails: by name, never by the full national ID.
+
+    An account without a name (an administrator made with createsuperuser) is shown by the last four
+    digits of its national ID, the rest masked: •••••••••0013.
+    """
+    if user.full_name:
+        return user.full_name
+    national_id = user.national_id or ""
+    hidden = max(len(national_id) - VISIBLE_ID_DIGITS, 0)
+    return MASK * hidden + national_id[hidden:]

@@ -35,6 +35,8 @@ VERIFICATION_WINDOW = datetime.timedelta(hours=24)
 # A token's last use is written at most once a minute, so busy API clients do not write on every call.
 TOKEN_USE_RESOLUTION = datetime.timedelta(minutes=1)
 TOKEN_NAME_MAX_LENGTH = 100
+TOKEN_NAME_LABEL = _("The token name")
+AGENCY_LABEL = _("The agency code")
 
 
 def _validated(checks: dict[str, Callable[[], Any]]) -> dict[str, Any]:
@@ -274,13 +276,14 @@ def api_token_create(*, actor: User, name: str, agency_code: str = "") -> tuple[
 
     Returns the plain key, which exists only in this return value: the database keeps its SHA-256.
     """
-    name = " ".join((name or "").split())
+    name = workflow.check_plain_text(" ".join((name or "").split()), field="name", label=TOKEN_NAME_LABEL)
     if not name:
         message = _("Enter a name for the token, for example the program that will use it.")
         raise InvalidInput(message, fields={"name": [str(message)]})
     if len(name) > TOKEN_NAME_MAX_LENGTH:
         message = _("The token name must be 100 characters or fewer.")
         raise InvalidInput(message, fields={"name": [str(message)]})
+    agency_code = workflow.check_plain_text((agency_code or "").strip(), field="agency", label=AGENCY_LABEL)
     agency = _token_agency(actor=actor, agency_code=agency_code) if agency_code else None
     key = secrets.token_urlsafe(32)
     token = ApiToken(name=name, prefix=key[:8], key_hash=ApiToken.hash_key(key), user=actor, agency=agency)
@@ -319,6 +322,59 @@ def api_token_revoke(*, actor: User, token_public_id: uuid.UUID) -> ApiToken:
     return token
 
 
+def _ensure_administrator(actor: User, permission: str) -> None:
+    """Changes made from the admin: staff holding the model permission (superusers hold them all)."""
+    if not (actor.is_active and actor.is_staff and actor.has_perm(permission)):
+        raise PermissionDenied()
+
+
+@transaction.atomic
+def business_authorisation_revoke(*, actor: User, authorisation_id: int) -> BusinessAuthorisation:
+    """An administrator ends a person's right to act for a business. Revoking twice records nothing."""
+    _ensure_administrator(actor, "accounts.change_businessauthorisation")
+    authorisation = (
+        BusinessAuthorisation.objects.select_for_update()
+        .select_related("business", "user")
+        .filter(pk=authorisation_id)
+        .first()
+    )
+    if authorisation is None:
+        raise NotFound()
+    if authorisation.revoked_at is not None:
+        return authorisation
+    authorisation.revoked_at = timezone.now()
+    authorisation.save(update_fields=["revoked_at", "updated_at"])
+    # About the person, so it shows in what they can download about themselves.
+    audit.record(
+        actor=actor,
+        action="accounts.business_authorisation_revoke",
+        target=authorisation.user,
+        payload={"business": authorisation.business.juristic_number, "role": authorisation.role},
+    )
+    return authorisation
+
+
+@transaction.atomic
+def user_set_active(*, actor: User, user_public_id: uuid.UUID, active: bool) -> User:
+    """An administrator closes or reopens an account. A closed account cannot sign in, and its personal
+    tokens stop working. Nobody closes their own account here, and only superusers touch superusers."""
+    _ensure_administrator(actor, "accounts.change_user")
+    person = User.objects.select_for_update().filter(public_id=user_public_id).first()
+    if person is None:
+        raise NotFound()
+    if person.pk == actor.pk:
+        raise PermissionDenied(_("You cannot close or reopen your own account."))
+    if person.is_superuser and not actor.is_superuser:
+        raise PermissionDenied(_("Only a superuser can close or reopen a superuser's account."))
+    if person.is_active == active:
+        return person
+    person.is_active = active
+    person.save(update_fields=["is_active"])
+    action = "accounts.user_reactivate" if active else "accounts.user_deactivate"
+    audit.record(actor=actor, action=action, target=person)
+    return person
+
+
 def api_token_mark_used(*, token: ApiToken) -> None:
     """Note when a token was last used (one UPDATE statement, so no transaction of its own is needed)."""
     now = timezone.now()
@@ -332,7 +388,7 @@ def _when(value: datetime.date | datetime.datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def _entry(entry: audit.AuditEntry, *, with_address: bool) -> dict[str, Any]:
+def _entry(entry: audit.AuditEntry, *, with_address: bool, with_target: bool = True) -> dict[str, Any]:
     data: dict[str, Any] = {
         "id": entry.pk,
         "at": _when(entry.at),
@@ -340,24 +396,31 @@ def _entry(entry: audit.AuditEntry, *, with_address: bool) -> dict[str, Any]:
         "actor": entry.actor_label,
         "on_behalf_of": entry.on_behalf_of,
         "target_type": entry.target_type,
-        "target_id": entry.target_id,
+        "target_id": entry.target_id if with_target else "",
         "channel": entry.channel,
-        "details": entry.payload,
+        "details": entry.payload if with_target else {},
     }
     if with_address:
         data["client_ip"] = entry.client_ip
     return data
 
 
+def _is_about(entry: audit.AuditEntry, user: User) -> bool:
+    return entry.target_type == selectors.USER_TARGET_TYPE and entry.target_id == str(user.public_id)
+
+
 @transaction.atomic
 def personal_data_export(*, actor: User) -> dict[str, Any]:
-    """Everything held about the person, as plain JSON-ready values. The download itself is recorded."""
+    """Everything held about the person, as plain JSON-ready values. The download itself is recorded.
+
+    What the person did to anything but their own account is listed without its target or details:
+    for an officer those name the people they looked up, which is those people's data, not theirs.
+    """
     user = actor
-    audit.record(actor=user, action="accounts.data_export", target=user)
     authorisations = BusinessAuthorisation.objects.filter(user=user).select_related("business").order_by("id")
     memberships = Membership.objects.filter(user=user).select_related("agency").prefetch_related("roles")
     about_me = audit.entries_about(target_type=selectors.USER_TARGET_TYPE, target_id=str(user.public_id))
-    return {
+    data = {
         "format": "pracha-personal-data/1",
         "exported_at": _when(timezone.now()),
         "profile": {
@@ -416,9 +479,13 @@ def personal_data_export(*, actor: User) -> dict[str, Any]:
         ],
         "audit": {
             "by_me": [
-                _entry(entry, with_address=True) for entry in audit.entries_by_actor(actor_id=str(user.pk))
+                _entry(entry, with_address=True, with_target=_is_about(entry, user))
+                for entry in audit.entries_by_actor(actor_id=str(user.pk))
             ],
             # Officers' addresses are not the person's data; who, when, what and for which agency are.
             "about_me": [_entry(entry, with_address=False) for entry in about_me],
         },
     }
+    # Last: recording takes the audit chain's lock, which is held until commit, so every read comes first.
+    audit.record(actor=user, action="accounts.data_export", target=user)
+    return data

@@ -1,5 +1,6 @@
 """Pages of "my account" and the officer's person look-up. Each view fetches, validates, calls one service
-and responds; rules live in services."""
+and responds; rules live in services. Every page that shows personal data is never_cache: no browser or
+proxy may keep a copy (a shared computer's back button must not show the last person's details)."""
 
 import json
 import uuid
@@ -26,18 +27,9 @@ from pracha.accounts.forms import (
     VerifyIdentityForm,
     add_domain_error,
 )
-from pracha.accounts.models import User
 from pracha.core.errors import DomainError, NotFound, PermissionDenied
 
 View = Callable[..., HttpResponse]
-
-
-def signed_in(request: HttpRequest) -> User:
-    """The person making the request; every view here is behind login_required."""
-    user = request.user
-    if not isinstance(user, User):
-        raise HttpForbidden
-    return user
 
 
 def domain_errors_as_http(view: View) -> View:
@@ -55,10 +47,11 @@ def domain_errors_as_http(view: View) -> View:
     return wrapper
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET"])
 def my_account(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
+    user = selectors.signed_in_person(request.user)
     return render(
         request,
         "accounts/my_account.html",
@@ -74,10 +67,11 @@ def my_account(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def edit_details(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
+    user = selectors.signed_in_person(request.user)
     form = ProfileForm(request.POST or None, user=user)
     if form.is_valid():
         try:
@@ -90,10 +84,11 @@ def edit_details(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/edit_details.html", {"form": form, "person": user})
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def verify_identity(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
+    user = selectors.signed_in_person(request.user)
     form = VerifyIdentityForm(request.POST or None)
     if form.is_valid():
         try:
@@ -106,19 +101,19 @@ def verify_identity(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/verify_identity.html", {"form": form, "person": user})
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 def data_export(request: HttpRequest) -> HttpResponse:
     if request.method == "GET":
         return render(request, "accounts/data_export.html")
-    data = services.personal_data_export(actor=signed_in(request))
+    data = services.personal_data_export(actor=selectors.signed_in_person(request.user))
     response = HttpResponse(
         json.dumps(data, cls=DjangoJSONEncoder, ensure_ascii=False, indent=2),
         content_type="application/json; charset=utf-8",
     )
     filename = f"pracha-my-data-{timezone.localdate().isoformat()}.json"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["Cache-Control"] = "no-store"
     return response
 
 
@@ -127,7 +122,7 @@ def data_export(request: HttpRequest) -> HttpResponse:
 @domain_errors_as_http
 def act_for(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     business = services.acting_for_set(
-        actor=signed_in(request), session=request.session, business_public_id=public_id
+        actor=selectors.signed_in_person(request.user), session=request.session, business_public_id=public_id
     )
     messages.success(request, _("You are now acting for %(business)s.") % {"business": business})
     return redirect("accounts:my-account")
@@ -136,7 +131,7 @@ def act_for(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_POST
 def act_as_myself(request: HttpRequest) -> HttpResponse:
-    services.acting_for_clear(actor=signed_in(request), session=request.session)
+    services.acting_for_clear(actor=selectors.signed_in_person(request.user), session=request.session)
     messages.success(request, _("You are now acting for yourself."))
     return redirect("accounts:my-account")
 
@@ -145,7 +140,7 @@ def act_as_myself(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def tokens(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
+    user = selectors.signed_in_person(request.user)
     form = TokenCreateForm(request.POST or None, agencies=selectors.token_agencies_for(user=user))
     if form.is_valid():
         try:
@@ -162,11 +157,12 @@ def tokens(request: HttpRequest) -> HttpResponse:
     )
 
 
+@never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
 @domain_errors_as_http
 def token_revoke(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
-    user = signed_in(request)
+    user = selectors.signed_in_person(request.user)
     if request.method == "GET":
         token = selectors.access_api_token(user=user, public_id=public_id)
         return render(request, "accounts/token_revoke.html", {"token": token})
@@ -179,7 +175,7 @@ def token_revoke(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def person_lookup(request: HttpRequest) -> HttpResponse:
-    user = signed_in(request)
+    user = selectors.signed_in_person(request.user)
     agencies = selectors.lookup_agencies_for(user=user)
     if not agencies:
         raise HttpForbidden(_("You do not have permission to look up people's records."))

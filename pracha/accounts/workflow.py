@@ -6,11 +6,14 @@ Each function returns the cleaned value or raises InvalidInput naming the field.
 
 import datetime
 import re
+import unicodedata
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from pracha.core.errors import InvalidInput
 from pracha.core.thai_dates import BUDDHIST_ERA_OFFSET
+from pracha.registries.public import normalise_laser_code
 
 NAME_MAX_LENGTH = 100
 # Thai letters, vowels and tone marks (not Thai digits or the baht sign), words separated by one space.
@@ -42,6 +45,19 @@ NAME_REQUIRED = {
 
 def _fail(field: str, message: object) -> InvalidInput:
     return InvalidInput(str(message), fields={field: [str(message)]})
+
+
+# Control characters (NUL, escape codes...) and unpaired surrogates: PostgreSQL refuses NUL, and the
+# others have no place in a name and can garble what is shown or logged. Tabs and line breaks never get
+# here: callers fold whitespace into single spaces first.
+FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs"})
+
+
+def check_plain_text(value: str, *, field: str, label: str | Promise) -> str:
+    """The value itself, or InvalidInput naming the field if it holds control characters."""
+    if any(unicodedata.category(ch) in FORBIDDEN_CATEGORIES for ch in value):
+        raise _fail(field, _("%(label)s must not contain control characters.") % {"label": label})
+    return value
 
 
 def clean_thai_name(raw: str, *, field: str) -> str:
@@ -95,7 +111,7 @@ def clean_thai_mobile(raw: str, *, field: str = "phone") -> str:
 
 def clean_laser_code(raw: str, *, field: str = "laser_code") -> str:
     """JT1234567890 from "JT1-2345678-90" as printed on the back of the ID card."""
-    value = "".join(ch for ch in (raw or "").upper() if ch.isalnum())
+    value = normalise_laser_code(raw or "")
     if not value:
         raise _fail(field, _("Enter the laser code from the back of your ID card."))
     if not value.isascii() or not LASER_CODE.fullmatch(value):

@@ -7,7 +7,9 @@ from django.utils import timezone
 
 from pracha.accounts import services
 from pracha.accounts.models import AssuranceLevel, User
+from pracha.accounts.selectors import display_name
 from pracha.accounts.tests.conftest import client_for, form_errors
+from pracha.accounts.tests.factories import UserFactory
 from pracha.audit.public import AuditEntry
 from pracha.core.errors import InvalidInput
 
@@ -191,3 +193,17 @@ def test_everyone_signed_in_sees_only_their_own_account(people: dict[str, Any], 
     assert response.status_code == 200
     assert response.context["person"] == user
     assert user.national_id[:1] + "-" + user.national_id[1:5] in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_person_is_named_by_name_in_allauth_pages_and_messages() -> None:
+    person = UserFactory.create(first_name_en="Somying", last_name_en="Jaidee")
+
+    assert display_name(person) == "Somying Jaidee"
+
+
+@pytest.mark.django_db
+def test_an_account_without_a_name_is_shown_by_the_last_four_digits_of_its_national_id() -> None:
+    admin = User.objects.create_superuser("1999900000013", "admin@example.test", "an-admin-password-2569")
+
+    assert display_name(admin) == "•••••••••0013"

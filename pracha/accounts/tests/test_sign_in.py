@@ -111,3 +111,33 @@ def test_an_officer_with_an_authenticator_signs_in_with_a_code_and_reaches_pages
 
     assert response.headers["Location"] == reverse("accounts:my-account")
     assert english_client.get(reverse("accounts:my-account")).status_code == 200
+
+
+def administrator(kind: str) -> Any:
+    """A person with no agency membership who is staff, or superuser too, as createsuperuser makes."""
+    flags = {"is_staff": True} if kind == "staff" else {"is_staff": True, "is_superuser": True}
+    return verified_email(UserFactory.create(**flags))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["staff", "superuser"])
+@pytest.mark.parametrize("path", ["/account/", "/admin/"])
+def test_an_administrator_without_an_authenticator_is_sent_to_set_one_up(kind: str, path: str) -> None:
+    response = client_for(administrator(kind)).get(path)
+
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"{reverse('mfa_activate_totp')}?{urlencode({'next': path})}"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("kind", ["staff", "superuser"])
+def test_an_administrator_with_an_authenticator_reaches_pages(kind: str) -> None:
+    client = client_for(with_totp(administrator(kind)))
+
+    assert client.get("/account/").status_code == 200
+    assert client.get("/admin/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_citizen_needs_no_authenticator() -> None:
+    assert client_for(verified_email(UserFactory.create())).get("/account/").status_code == 200
