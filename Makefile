@@ -40,7 +40,7 @@ $(VENV)/.installed: requirements.lock
 
 # The design system, the Thai font and axe-core come from the npm registry, pinned by package-lock.json.
 node_modules/.installed: package-lock.json
-	@command -v npm >/dev/null || { echo "Installing Node.js and npm (Debian packages)"; apt-get install -y -q nodejs npm; }
+	@command -v npm >/dev/null || { echo "Installing Node.js and npm (Debian packages)"; apt-get update -q && apt-get install -y -q nodejs npm; }
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -489,3 +489,16 @@ def personal_data_export(*, actor: User) -> dict[str, Any]:
     # Last: recording takes the audit chain's lock, which is held until commit, so every read comes first.
     audit.record(actor=user, action="accounts.data_export", target=user)
     return data
+
+
+@transaction.atomic
+def sign_in_record(*, user: User, succeeded: bool) -> None:
+    """Sign-ins and failed attempts on an account, so the person and auditors can see them.
+    The attempted password and the typed national ID are never recorded."""
+    action = "accounts.sign_in" if succeeded else "accounts.sign_in_failed"
+    audit.record(actor=user if succeeded else None, action=action, target=user)
+
+
+@transaction.atomic
+def sign_out_record(*, user: User) -> None:
+    audit.record(actor=user, action="accounts.sign_out", target=user)

@@ -42,10 +42,14 @@ def test_the_download_holds_everything_about_the_person_and_nothing_else(people:
     assert [(t["name"], t["prefix"], t["agency"]) for t in data["api_tokens"]] == [
         ("Accounting software", key[:8], None)
     ]
-    assert [entry["action"] for entry in data["audit"]["by_me"]] == ["accounts.api_token_create"]
+    # Newest first; signing in to download is itself recorded.
+    assert [entry["action"] for entry in data["audit"]["by_me"]] == [
+        "accounts.sign_in",
+        "accounts.api_token_create",
+    ]
     about_me = data["audit"]["about_me"]
-    assert [entry["action"] for entry in about_me] == ["accounts.view_person"]
-    looked = about_me[0]
+    assert [entry["action"] for entry in about_me] == ["accounts.sign_in", "accounts.view_person"]
+    looked = about_me[1]
     assert looked["actor"] == officer.audit_label
     assert looked["details"] == {"agency": "home-agency"}
     assert "client_ip" not in looked
@@ -93,7 +97,8 @@ def test_an_officers_download_does_not_name_the_people_they_looked_up(people: di
 
     assert str(owner.public_id) not in text
     assert owner.national_id not in text
-    update, lookup = json.loads(text)["audit"]["by_me"]  # newest first
+    sign_in, update, lookup = json.loads(text)["audit"]["by_me"]  # newest first
+    assert sign_in["action"] == "accounts.sign_in"
     assert (lookup["action"], lookup["target_type"], lookup["target_id"]) == (
         "accounts.view_person",
         "accounts.user",
