@@ -3,6 +3,7 @@ from collections.abc import Callable
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.utils import translation
+from django.utils.cache import patch_vary_headers
 
 from pracha.core.context import RequestContext, use_context
 
@@ -26,6 +27,8 @@ class LanguageMiddleware:
         with translation.override(language):
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
+        # The language comes from a cookie: a cache in front must not serve one person's language to another.
+        patch_vary_headers(response, ["Cookie"])
         return response
 
 

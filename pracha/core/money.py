@@ -1,5 +1,7 @@
 """Money is an integer number of satang (1 baht = 100 satang); never a float."""
 
+import re
+
 from django.utils import translation
 from pythainlp.util import num_to_thaiword
 
@@ -26,12 +28,15 @@ def bahttext(satang: int) -> str:
     return words + (f"{num_to_thaiword(rest)}สตางค์" if rest else "ถ้วน")
 
 
+# 1234, 1,234 or 1,234,567 baht, then up to two digits of satang; ASCII digits only.
+AMOUNT_PATTERN = re.compile(r"(?P<whole>\d{1,3}(?:,\d{3})+|\d+)?(?:\.(?P<fraction>\d{0,2}))?", re.ASCII)
+
+
 def baht_to_satang(text: str) -> int:
     """Parse "1,234.5" or "1234.50" typed by a person into satang, exactly."""
-    cleaned = text.replace(",", "").replace("บาท", "").strip()
-    whole, _, fraction = cleaned.partition(".")
-    whole_ok = whole == "" or whole.isdigit()
-    fraction_ok = fraction == "" or (fraction.isdigit() and len(fraction) <= 2)
-    if not (whole_ok and fraction_ok) or cleaned in ("", "."):
+    cleaned = text.replace("บาท", "").strip()
+    match = AMOUNT_PATTERN.fullmatch(cleaned)
+    if match is None or not (match["whole"] or match["fraction"]):
         raise ValueError(f"not an amount of baht: {text!r}")
-    return int(whole or "0") * SATANG_PER_BAHT + int((fraction + "00")[:2])
+    whole = int((match["whole"] or "0").replace(",", ""))
+    return whole * SATANG_PER_BAHT + int(((match["fraction"] or "") + "00")[:2])

@@ -152,3 +152,14 @@ def test_use_context_nests_and_restores():
 
 def test_default_context_is_the_system_channel():
     assert RequestContext() == RequestContext(channel="system", client_ip=None, on_behalf_of="")
+
+
+def test_responses_vary_on_the_cookie_that_carries_the_language():
+    from django.http import HttpResponse
+    from django.test import RequestFactory
+
+    from pracha.core.middleware import LanguageMiddleware
+
+    response = LanguageMiddleware(lambda request: HttpResponse("ok"))(RequestFactory().get("/"))
+
+    assert response.headers["Vary"] == "Cookie"

@@ -74,7 +74,24 @@ def test_baht_to_satang(typed, satang):
 
 @pytest.mark.parametrize(
     "typed",
-    ["", " ", ".", "บาท", "abc", "1.234", "-5", "1.2.3", "12.x", "1 234", "1e3", "1,234.5a", "+5"],
+    [
+        "",
+        " ",
+        ".",
+        "บาท",
+        "abc",
+        "1.234",
+        "-5",
+        "1.2.3",
+        "12.x",
+        "1 234",
+        "1e3",
+        "1,234.5a",
+        "+5",
+        "1,2,3",
+        "12,34",
+        "๑๒",
+    ],
 )
 def test_baht_to_satang_refuses_what_is_not_an_amount(typed):
     with pytest.raises(ValueError, match="not an amount of baht"):
