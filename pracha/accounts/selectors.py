@@ -161,7 +161,8 @@ def lookups_of(*, user: User) -> list[Lookup]:
     agencies = {agency.code: agency for agency in agency_list()}
     # Name officers in the reader's language where the account still exists; else as recorded.
     officers = {
-        str(officer.pk): officer.full_name for officer in User.objects.filter(pk__in=_actor_pks(entries))
+        str(officer.public_id): officer.full_name
+        for officer in User.objects.filter(public_id__in=_actor_keys(entries))
     }
     return [
         Lookup(
@@ -174,8 +175,8 @@ def lookups_of(*, user: User) -> list[Lookup]:
     ]
 
 
-def _actor_pks(entries: QuerySet[AuditEntry]) -> list[int]:
-    return [int(actor_id) for actor_id in entries.values_list("actor_id", flat=True) if actor_id.isdigit()]
+def _actor_keys(entries: QuerySet[AuditEntry]) -> set[str]:
+    return {actor_id for actor_id in entries.values_list("actor_id", flat=True) if actor_id}
 
 
 MASK = "\u2022"  # •

@@ -120,7 +120,7 @@ def citizen_sign_up(
 def _failed_verifications(user: User) -> int:
     since = timezone.now() - VERIFICATION_WINDOW
     return (
-        audit.entries_by_actor(actor_id=str(user.pk))
+        audit.entries_by_actor(actor_id=str(user.public_id))
         .filter(action="accounts.verify_identity", payload__outcome="no_match", at__gte=since)
         .count()
     )
@@ -480,7 +480,7 @@ def personal_data_export(*, actor: User) -> dict[str, Any]:
         "audit": {
             "by_me": [
                 _entry(entry, with_address=True, with_target=_is_about(entry, user))
-                for entry in audit.entries_by_actor(actor_id=str(user.pk))
+                for entry in audit.entries_by_actor(actor_id=str(user.public_id))
             ],
             # Officers' addresses are not the person's data; who, when, what and for which agency are.
             "about_me": [_entry(entry, with_address=False) for entry in about_me],

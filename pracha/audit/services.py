@@ -53,7 +53,7 @@ def entry_record(
     is_person = actor is not None and getattr(actor, "is_authenticated", True)
     entry = AuditEntry(
         at=timezone.now(),
-        actor_id=str(actor.pk) if is_person and actor is not None else "",
+        actor_id=_actor_key(actor) if is_person else "",
         actor_label=_label(actor) if is_person else "",
         on_behalf_of=on_behalf_of if on_behalf_of is not None else context.on_behalf_of,
         action=action,
@@ -72,6 +72,12 @@ def entry_record(
     head.last_hash, head.entry_count = entry.hash, entry.pk
     head.save(update_fields=["last_hash", "entry_count"])
     return entry
+
+
+def _actor_key(actor: Actor | None) -> str:
+    # The public UUID where the actor has one: the published log never shows sequential ids, and a
+    # person is named by the same key as actor and as target.
+    return str(getattr(actor, "public_id", None) or getattr(actor, "pk", ""))
 
 
 def _label(actor: Actor | None) -> str:

@@ -134,7 +134,7 @@ def test_the_authorisation_revoke_action_revokes_through_the_service(
     authorisation.refresh_from_db()
     assert authorisation.revoked_at is not None
     entry = AuditEntry.objects.get(action="accounts.business_authorisation_revoke")
-    assert (entry.actor_id, entry.target_id) == (str(superuser.pk), str(people["owner"].public_id))
+    assert (entry.actor_id, entry.target_id) == (str(superuser.public_id), str(people["owner"].public_id))
     assert entry.payload == {"business": authorisation.business.juristic_number, "role": "director"}
 
 

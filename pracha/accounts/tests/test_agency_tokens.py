@@ -41,7 +41,7 @@ def test_a_write_with_an_agency_token_is_recorded_on_behalf_of_the_agency(
     entry = written(Client().post(WRITE, headers=bearer(agency_key)))
 
     assert entry.on_behalf_of == "agency:home-agency"
-    assert entry.actor_id == str(people["officer_with"].pk)  # the officer accountable for the token
+    assert entry.actor_id == str(people["officer_with"].public_id)  # the officer accountable for the token
     assert entry.channel == "api"
 
 
@@ -63,7 +63,7 @@ def test_a_write_with_a_personal_token_is_recorded_as_the_person_alone(people: d
 
     entry = written(Client().post(WRITE, headers=bearer(key)))
 
-    assert (entry.actor_id, entry.on_behalf_of) == (str(owner.pk), "")
+    assert (entry.actor_id, entry.on_behalf_of) == (str(owner.public_id), "")
 
 
 def test_the_agency_token_outlives_the_officers_membership_and_account(

@@ -41,7 +41,7 @@ def test_matching_details_and_laser_code_verify_the_identity(people: dict[str, A
     assert owner.verified_at is not None
     entry = AuditEntry.objects.get(action="accounts.verify_identity")
     assert (entry.actor_id, entry.target_id, entry.payload) == (
-        str(owner.pk),
+        str(owner.public_id),
         str(owner.public_id),
         {"outcome": "verified"},
     )

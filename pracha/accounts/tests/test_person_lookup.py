@@ -27,7 +27,7 @@ def test_an_officer_with_the_permission_sees_the_record_and_the_look_up_is_audit
     assert owner.last_name_th in response.content.decode()
     entry = AuditEntry.objects.get(action="accounts.view_person")
     assert (entry.actor_id, entry.target_type, entry.target_id) == (
-        str(officer.pk),
+        str(officer.public_id),
         "accounts.user",
         str(owner.public_id),
     )

@@ -29,8 +29,8 @@ def test_a_sign_in_a_failed_attempt_and_a_sign_out_are_recorded_against_the_acco
     target = str(owner.public_id)
     assert sign_in_entries() == [
         ("accounts.sign_in_failed", "", target),
-        ("accounts.sign_in", str(owner.pk), target),
-        ("accounts.sign_out", str(owner.pk), target),
+        ("accounts.sign_in", str(owner.public_id), target),
+        ("accounts.sign_out", str(owner.public_id), target),
     ]
     assert all(
         entry.payload == {} for entry in AuditEntry.objects.filter(action__startswith="accounts.sign_")

@@ -204,7 +204,7 @@ def test_signup_creates_a_self_asserted_citizen_audits_it_and_sends_the_verifica
     assert user.check_password(NEW_PASSWORD)
     entry = AuditEntry.objects.get(action="accounts.sign_up")
     assert (entry.actor_id, entry.target_type, entry.target_id) == (
-        str(user.pk),
+        str(user.public_id),
         "accounts.user",
         str(user.public_id),
     )

@@ -153,7 +153,7 @@ def test_another_officer_managing_the_agencys_tokens_revokes_its_token(
 
     agency_token.refresh_from_db()
     assert agency_token.revoked_at is not None
-    assert AuditEntry.objects.get(action="accounts.api_token_revoke").actor_id == str(colleague.pk)
+    assert AuditEntry.objects.get(action="accounts.api_token_revoke").actor_id == str(colleague.public_id)
 
 
 @pytest.mark.django_db
