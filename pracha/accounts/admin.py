@@ -83,28 +83,22 @@ class UserAdmin(ReadOnlyAdmin[User]):
 
     @admin.action(description=_("Close the selected accounts"))
     def deactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
-        actor = selectors.signed_in_person(request.user)
-        _run(
-            self,
-            request,
-            queryset,
-            lambda person: services.user_set_active(
-                actor=actor, user_public_id=person.public_id, active=False
-            ),
-            str(_("%(count)d accounts closed.")),
-        )
+        self._set_active(request, queryset, active=False, done=str(_("%(count)d accounts closed.")))
 
     @admin.action(description=_("Reopen the selected accounts"))
     def reactivate(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        self._set_active(request, queryset, active=True, done=str(_("%(count)d accounts reopened.")))
+
+    def _set_active(self, request: HttpRequest, queryset: QuerySet[User], *, active: bool, done: str) -> None:
         actor = selectors.signed_in_person(request.user)
         _run(
             self,
             request,
             queryset,
             lambda person: services.user_set_active(
-                actor=actor, user_public_id=person.public_id, active=True
+                actor=actor, user_public_id=person.public_id, active=active
             ),
-            str(_("%(count)d accounts reopened.")),
+            done,
         )
 
 

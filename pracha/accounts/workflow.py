@@ -60,31 +60,26 @@ def check_plain_text(value: str, *, field: str, label: str | Promise) -> str:
     return value
 
 
-def clean_thai_name(raw: str, *, field: str) -> str:
+def _clean_name(raw: str, *, field: str, pattern: re.Pattern[str], wrong_letters: str | Promise) -> str:
     value = " ".join((raw or "").split())
     label = NAME_LABELS[field]
     if not value:
         raise _fail(field, NAME_REQUIRED[field])
     if len(value) > NAME_MAX_LENGTH:
         raise _fail(field, _("%(label)s must be 100 characters or fewer.") % {"label": label})
-    if not THAI_NAME.fullmatch(value):
-        raise _fail(
-            field, _("%(label)s must be written in Thai letters only, for example สมชาย.") % {"label": label}
-        )
+    if not pattern.fullmatch(value):
+        raise _fail(field, wrong_letters % {"label": label})
     return value
+
+
+def clean_thai_name(raw: str, *, field: str) -> str:
+    wrong_letters = _("%(label)s must be written in Thai letters only, for example สมชาย.")
+    return _clean_name(raw, field=field, pattern=THAI_NAME, wrong_letters=wrong_letters)
 
 
 def clean_english_name(raw: str, *, field: str) -> str:
-    value = " ".join((raw or "").split())
-    label = NAME_LABELS[field]
-    if not value:
-        raise _fail(field, NAME_REQUIRED[field])
-    if len(value) > NAME_MAX_LENGTH:
-        raise _fail(field, _("%(label)s must be 100 characters or fewer.") % {"label": label})
-    if not ENGLISH_NAME.fullmatch(value):
-        message = _("%(label)s must use the letters A to Z only, as on the back of your ID card.")
-        raise _fail(field, message % {"label": label})
-    return value
+    wrong_letters = _("%(label)s must use the letters A to Z only, as on the back of your ID card.")
+    return _clean_name(raw, field=field, pattern=ENGLISH_NAME, wrong_letters=wrong_letters)
 
 
 def clean_thai_mobile(raw: str, *, field: str = "phone") -> str:
