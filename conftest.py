@@ -1,15 +1,20 @@
 """Fixtures shared by every app's tests: the people of the authorization matrix."""
 
+import io
 from typing import Any
 
 import pytest
 from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.contrib.auth.models import AnonymousUser
+from django.core.management import call_command
 from django.utils import translation
 
+from pracha.accounts.public import User
 from pracha.accounts.tests.factories import UserFactory
+from pracha.agencies.public import Agency
 from pracha.agencies.tests.factories import AgencyFactory, MembershipFactory, RoleFactory
+from pracha.portal import demo_world
 
 
 @pytest.fixture(autouse=True)
@@ -56,4 +61,31 @@ def people(db: Any) -> dict[str, Any]:
         "officer_other_agency": officer_other,
         "home_agency": home,
         "other_agency": other,
+    }
+
+
+@pytest.fixture
+def service_world(db: Any) -> dict[str, Any]:
+    """The demo world with its published services, and the people of the services' authorization matrix:
+    applicant and other_citizen (verified citizens), reviewer (BMA Bang Rak: reviewer, inspector,
+    approver, cashier), officer_without (Bang Rak, no role that acts on applications),
+    officer_other_agency (DBD's reviewer and approver), and anonymous."""
+    call_command("seed_demo", stdout=io.StringIO())
+    by_number = {person.number: person.national_id for person in demo_world.PEOPLE}
+    users = {number: User.objects.get(national_id=national_id) for number, national_id in by_number.items()
+             if User.objects.filter(national_id=national_id).exists()}  # fmt: skip
+    officer_without = with_totp(verified_email(UserFactory()))
+    complaints_only = RoleFactory(code="complaints-only", permissions=["complaints.handle"])
+    MembershipFactory(
+        user=officer_without, agency=Agency.objects.get(code="bma-bang-rak"), roles=[complaints_only]
+    )
+    return {
+        "anonymous": AnonymousUser(),
+        "applicant": users[2],
+        "other_citizen": users[3],
+        "reviewer": users[104],
+        "officer_without": officer_without,
+        "officer_other_agency": users[102],
+        "registrar": users[101],
+        "house_owner": users[5],
     }

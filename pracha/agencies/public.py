@@ -11,6 +11,7 @@ from pracha.agencies.selectors import (
     has_permission,
     is_officer,
     officer_permissions,
+    roles_by_agency,
 )
 
 __all__ = [
@@ -26,4 +27,5 @@ __all__ = [
     "has_permission",
     "is_officer",
     "officer_permissions",
+    "roles_by_agency",
 ]

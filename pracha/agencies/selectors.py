@@ -72,3 +72,11 @@ def agencies_where_permitted(user: Any, permission: str) -> list[Agency]:
         for membership in active_memberships(user)
         if any(permission in role.permissions for role in membership.roles.all())
     ]
+
+
+def roles_by_agency(user: Any) -> dict[int, frozenset[str]]:
+    """Role codes the user holds in each agency (by agency id), through active memberships."""
+    held: dict[int, set[str]] = {}
+    for membership in active_memberships(user):
+        held.setdefault(membership.agency_id, set()).update(role.code for role in membership.roles.all())
+    return {agency_id: frozenset(codes) for agency_id, codes in held.items()}

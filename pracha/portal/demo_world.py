@@ -79,6 +79,7 @@ AGENCIES = [
 ROLES = {
     "reviewer": ("ผู้ตรวจสอบคำขอ", "Application reviewer", ["applications.review"]),
     "approver": ("ผู้อนุมัติ", "Approver", ["applications.review", "applications.decide"]),
+    "inspector": ("เจ้าพนักงานตรวจสถานที่", "Site inspector", ["applications.review"]),
     "registrar": ("นายทะเบียน", "Registrar", ["accounts.view_person"]),
     "catalogue-editor": ("ผู้ดูแลรายการบริการ", "Service catalogue editor", ["catalogue.edit"]),
     "cashier": ("เจ้าหน้าที่รับชำระเงิน", "Cashier", ["payments.record_cash"]),
@@ -105,6 +106,12 @@ class DemoPerson:
     @property
     def national_id(self) -> str:
         return make_valid_id(f"19999{self.number:07d}")
+
+    @property
+    def assurance_level(self) -> str:
+        # Most demo citizens have verified their identity already, so services that need it can be
+        # tried at once; 11 to 15 have not, to show what an unverified person is told.
+        return "self_asserted" if 11 <= self.number <= 15 else "verified"
 
     @property
     def laser_code(self) -> str:
@@ -152,14 +159,17 @@ PEOPLE = [
                has_account=False),
     # Officers (people too: they also hold population records).
     DemoPerson(101, "นาย", "ปกครอง", "นายทะเบียนทดสอบ", "Pokkrong", "Registrar-Test", _d(1980, 1, 1), "พระนคร",
-               memberships=[("dopa", ["registrar", "reviewer"], "นายทะเบียนอำเภอ")]),
+               memberships=[("dopa", ["registrar", "reviewer", "cashier"], "นายทะเบียนอำเภอ")]),
     DemoPerson(102, "นาง", "พาณี", "พัฒนาทดสอบ", "Panee", "Pattana-Test", _d(1982, 2, 2), "บางรัก",
-               memberships=[("dbd", ["reviewer", "approver", "catalogue-editor"], "นักวิชาการพาณิชย์")]),
+               memberships=[
+                   ("dbd", ["reviewer", "approver", "cashier", "catalogue-editor"], "นักวิชาการพาณิชย์"),
+               ]),
     DemoPerson(103, "นาย", "สรร", "พากรทดสอบ", "San", "Pakorn-Test", _d(1975, 3, 3), "จตุจักร",
                memberships=[("rd", ["reviewer", "approver"], "เจ้าพนักงานสรรพากร")]),
     DemoPerson(104, "นางสาว", "เขต", "บางรักทดสอบ", "Khet", "Bangrak-Test", _d(1991, 4, 4), "บางรัก",
                memberships=[
-                   ("bma-bang-rak", ["reviewer", "cashier", "complaints-handler"], "เจ้าพนักงานสาธารณสุข"),
+                   ("bma-bang-rak", ["reviewer", "inspector", "approver", "cashier", "complaints-handler"],
+                    "เจ้าพนักงานสาธารณสุข"),
                    ("bma-phra-nakhon", ["reviewer"], "เจ้าพนักงานสาธารณสุข (ช่วยราชการ)"),
                ]),
     DemoPerson(105, "นาย", "จราจร", "ตำรวจทดสอบ", "Jarajorn", "Police-Test", _d(1986, 5, 5), "พระนคร",

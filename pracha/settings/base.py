@@ -34,6 +34,9 @@ INSTALLED_APPS = [
     "pracha.audit",
     "pracha.agencies",
     "pracha.registries",
+    "pracha.catalogue",
+    "pracha.applications",
+    "pracha.backoffice",
     "pracha.portal",
 ]
 
@@ -165,6 +168,8 @@ STATICFILES_DIRS = [
     ("vendor/axe", BASE_DIR / "node_modules" / "axe-core"),
 ]
 MEDIA_ROOT = VAR_DIR / "media"
+# Applicants' uploads: outside the web root, never given a URL; served only through an access check.
+PRACHA_PRIVATE_ROOT = VAR_DIR / "private"
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
@@ -176,11 +181,16 @@ PRACHA_SITE_NAME = _("Pracha")
 # Only true behind a proxy that overwrites X-Real-IP (deploy/nginx.conf does).
 # The demo world (seed_demo, demo_totp) publishes passwords and authenticator secrets: never in prod.
 PRACHA_DEMO = False
+# Tasks `manage.py serve` enqueues on a timer: dotted path -> seconds between runs.
+PRACHA_PERIODIC_TASKS = {"pracha.applications.tasks.escalate_overdue_cases": 15 * 60}
 PRACHA_TRUST_X_REAL_IP = env_bool("PRACHA_TRUST_X_REAL_IP", False)
 # allauth's per-address rate limits must see the client, not the proxy, or they would lock out everyone.
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP" if PRACHA_TRUST_X_REAL_IP else None
 # The platform's official domain, shown so people can tell a genuine message from a fake one.
 PRACHA_OFFICIAL_DOMAIN = os.environ.get("PRACHA_OFFICIAL_DOMAIN", "pracha.example")
+# Days off declared beyond the Thai public holidays (cabinet bridge days, the next year's Royal Ploughing
+# Ceremony before the holidays package knows it), comma-separated ISO dates: YYYY-MM-DD,YYYY-MM-DD
+PRACHA_EXTRA_HOLIDAYS = env_list("PRACHA_EXTRA_HOLIDAYS")
 
 LOGGING = {
     "version": 1,

@@ -1,9 +1,14 @@
 """Settings for the test suite: fast hashing, in-memory mail, the database from DATABASE_URL if set."""
 
+import tempfile
+from pathlib import Path
+
 from pracha.settings.base import *  # noqa: F403
 from pracha.settings.base import STATICFILES_DIRS
 
 PRACHA_DEMO = True
+# Uploads made by tests never land in the checkout's var/.
+PRACHA_PRIVATE_ROOT = Path(tempfile.gettempdir()) / "pracha-test-private"
 SECRET_KEY = "test-only-secret-key-not-for-any-real-use"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

@@ -13,6 +13,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand
+from django.utils.module_loading import import_string
 
 GRACE_SECONDS = 10
 
@@ -53,7 +54,14 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Pracha is running at http://{options['bind']}/ — Ctrl-C stops it.")
         )
         exit_code = 0
+        # Periodic tasks are enqueued here, once, and run by the worker like any other task.
+        periodic = {import_string(path): seconds for path, seconds in settings.PRACHA_PERIODIC_TASKS.items()}
+        next_run = dict.fromkeys(periodic, time.monotonic())
         while not stopping:
+            for periodic_task, seconds in periodic.items():
+                if time.monotonic() >= next_run[periodic_task]:
+                    periodic_task.enqueue()
+                    next_run[periodic_task] = time.monotonic() + seconds
             for name, child in children.items():
                 if child.poll() is not None:
                     self.stderr.write(

@@ -7,6 +7,7 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -35,6 +36,7 @@ class Command(BaseCommand):
             self._businesses(created)
             if any(created.values()):
                 audit_log.record(actor=None, action="portal.seed_demo", payload=created)
+        call_command("load_services", stdout=self.stdout, stderr=self.stderr)
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items() if count) or "nothing new"
         self.stdout.write(self.style.SUCCESS(f"Demo world loaded ({summary})."))
         self._print_sign_ins()
@@ -108,6 +110,7 @@ class Command(BaseCommand):
                     last_name_en=person.last_name_en,
                     date_of_birth=person.date_of_birth,
                     phone=person.phone,
+                    assurance_level=person.assurance_level,
                 )
                 EmailAddress.objects.create(user=user, email=person.email, verified=True, primary=True)
                 self._count(created, "people", True)
@@ -115,8 +118,8 @@ class Command(BaseCommand):
                 membership, was_created = Membership.objects.get_or_create(
                     user=user, agency=Agency.objects.get(code=agency_code), defaults={"title": title}
                 )
-                if was_created:
-                    membership.roles.set(Role.objects.filter(code__in=role_codes))
+                # Added every time, so roles new to the demo world reach a database seeded before.
+                membership.roles.add(*Role.objects.filter(code__in=role_codes))
                 self._count(created, "memberships", was_created)
             if person.memberships:
                 _, was_created = Authenticator.objects.get_or_create(

@@ -1,0 +1,233 @@
+"""Reads of applications, scoped to who is asking: the applicant's side and the officers' side."""
+
+import uuid
+from typing import Any
+
+from django.db.models import Q, QuerySet
+
+from pracha.accounts.public import businesses_for
+from pracha.agencies.public import Agency, agencies_where_permitted, roles_by_agency
+from pracha.applications.models import (
+    Application,
+    ApplicationDocument,
+    ApplicationEvent,
+    Holder,
+    Message,
+    Outcome,
+)
+from pracha.catalogue.public import ServiceDefinition, State, version_definition, workflow
+from pracha.core.errors import NotFound
+from pracha.core.working_days import due_date, local_today
+
+# Officers reach a case through any of these permissions in an agency that handles or holds it.
+CASE_PERMISSIONS = ("applications.review", "applications.decide", "payments.record_cash")
+DUE_SOON_DAYS = 2
+
+
+def definition_of(application: Application) -> ServiceDefinition:
+    return version_definition(application.service_version)
+
+
+def current_state(application: Application) -> State | None:
+    """The workflow state the application is in; None for drafts and withdrawn applications."""
+    return definition_of(application).workflow.states.get(application.state)
+
+
+def _applicant_side(user: Any) -> Q:
+    return Q(applicant=user) | Q(on_behalf_of__in=businesses_for(user=user))
+
+
+def _with_relations(applications: QuerySet[Application]) -> QuerySet[Application]:
+    return applications.select_related(
+        "service",
+        "service_version",
+        "applicant",
+        "on_behalf_of",
+        "holding_agency",
+        "handling_agency",
+        "consenter",
+    )
+
+
+def my_applications(*, user: Any) -> QuerySet[Application]:
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return _with_relations(Application.objects.filter(_applicant_side(user))).order_by("-updated_at")
+
+
+def consent_requests(*, user: Any) -> QuerySet[Application]:
+    if not getattr(user, "is_authenticated", False):
+        return Application.objects.none()
+    return _with_relations(Application.objects.filter(consenter=user, holder=Holder.CONSENTER))
+
+
+def _parse_key(key: str) -> Q:
+    try:
+        return Q(public_id=uuid.UUID(str(key)))
+    except ValueError:
+        return Q(reference=key)
+
+
+def access_application(*, user: Any, key: str) -> Application:
+    """An application the user applied for (or their business did), by reference or UUID; NotFound
+    for anything else, so nobody learns whether someone else's reference exists."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    application = (
+        _with_relations(Application.objects.filter(_applicant_side(user))).filter(_parse_key(key)).first()
+    )
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def access_consent_request(*, user: Any, reference: str) -> Application:
+    """An application waiting for this person's consent (they see only what consenting needs)."""
+    if not getattr(user, "is_authenticated", False):
+        raise NotFound()
+    application = consent_requests(user=user).filter(reference=reference).first()
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def case_agencies(user: Any) -> list[Agency]:
+    agencies: dict[int, Agency] = {}
+    for permission in CASE_PERMISSIONS:
+        for agency in agencies_where_permitted(user, permission):
+            agencies[agency.pk] = agency
+    return list(agencies.values())
+
+
+def officer_cases(*, user: Any) -> QuerySet[Application]:
+    agencies = case_agencies(user)
+    if not agencies:
+        return Application.objects.none()
+    return _with_relations(
+        Application.objects.submitted().filter(
+            Q(holding_agency__in=agencies) | Q(handling_agency__in=agencies)
+        )
+    )
+
+
+def access_case(*, user: Any, reference: str) -> Application:
+    application = officer_cases(user=user).filter(reference=reference).first()
+    if application is None:
+        raise NotFound()
+    return application
+
+
+def party_for(user: Any, application: Application) -> workflow.Party | None:
+    """Who `user` is to this application now: the applicant, the second party, or an officer with the
+    roles they hold in the agency holding it. None: no part in it."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if application.applicant_id == user.pk or (
+        application.on_behalf_of_id is not None
+        and any(business.pk == application.on_behalf_of_id for business in businesses_for(user=user))
+    ):
+        return workflow.Party(kind="applicant")
+    if application.consenter_id == user.pk:
+        return workflow.Party(kind="consenter")
+    if application.holding_agency_id is None:
+        return None
+    roles = roles_by_agency(user).get(application.holding_agency_id)
+    return workflow.Party(kind="officer", roles=roles) if roles else None
+
+
+def acting_roles(application: Application) -> set[str]:
+    return {role for role in application.acting_roles.split(",") if role}
+
+
+def queue(
+    *, user: Any, tab: str = "unassigned", service_code: str = "", state: str = "", search: str = ""
+) -> QuerySet[Application]:
+    """A tab of the officer's work queue: unassigned (cases their roles can act on), mine, due_soon,
+    overdue, or all (everything their agencies handle)."""
+    cases = officer_cases(user=user)
+    held = roles_by_agency(user)
+    actionable = Q(pk__in=[])
+    for agency_id, roles in held.items():
+        for role in roles:
+            actionable |= Q(holding_agency_id=agency_id, acting_roles__contains=f",{role},")
+    today = local_today()
+    if tab == "unassigned":
+        cases = cases.filter(actionable, assigned_to__isnull=True, holder=Holder.AGENCY)
+    elif tab == "mine":
+        cases = cases.filter(assigned_to=user).exclude(holder=Holder.DONE)
+    elif tab == "due_soon":
+        cases = cases.filter(
+            actionable, state_due_date__gte=today, state_due_date__lte=due_date(today, DUE_SOON_DAYS)
+        ).exclude(holder=Holder.DONE)
+    elif tab == "overdue":
+        cases = cases.filter(actionable, state_due_date__lt=today).exclude(holder=Holder.DONE)
+    if service_code:
+        cases = cases.filter(service__code=service_code)
+    if state:
+        cases = cases.filter(state=state)
+    if search:
+        cases = cases.filter(
+            Q(reference__iexact=search.strip())
+            | Q(applicant__national_id=search.replace("-", "").replace(" ", ""))
+            | Q(applicant__first_name_th__icontains=search)
+            | Q(applicant__last_name_th__icontains=search)
+            | Q(applicant__first_name_en__icontains=search)
+            | Q(applicant__last_name_en__icontains=search)
+        )
+    return cases.order_by("state_due_date", "submitted_at")
+
+
+def current_documents(application: Application) -> QuerySet[ApplicationDocument]:
+    return application.documents.filter(replaced=False).select_related("uploaded_by")
+
+
+def access_document(*, user: Any, public_id: str) -> ApplicationDocument:
+    """A file the user may see: their own application's, or a case their agency handles."""
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as error:
+        raise NotFound() from error
+    document = ApplicationDocument.objects.select_related("application").filter(public_id=key).first()
+    if document is None:
+        raise NotFound()
+    visible = my_applications(user=user) | officer_cases(user=user)
+    if not visible.filter(pk=document.application_id).exists():
+        raise NotFound()
+    return document
+
+
+def timeline(application: Application) -> QuerySet[ApplicationEvent]:
+    return application.events.select_related("agency", "actor")
+
+
+def thread(application: Application, *, include_internal: bool) -> QuerySet[Message]:
+    messages = application.messages.select_related("author", "agency")
+    return messages if include_internal else messages.filter(internal=False)
+
+
+def my_outcomes(*, user: Any) -> QuerySet[Outcome]:
+    if not getattr(user, "is_authenticated", False):
+        return Outcome.objects.none()
+    return Outcome.objects.filter(
+        Q(holder=user) | Q(holder_business__in=businesses_for(user=user))
+    ).select_related("application", "application__service", "agency")
+
+
+def access_outcome(*, user: Any, public_id: str) -> Outcome:
+    try:
+        key = uuid.UUID(str(public_id))
+    except ValueError as error:
+        raise NotFound() from error
+    outcome = my_outcomes(user=user).filter(public_id=key).first()
+    if outcome is None:
+        raise NotFound()
+    return outcome
+
+
+def overdue_for_escalation(*, today: Any = None) -> QuerySet[Application]:
+    """Cases past the SLA of their state, not yet escalated, in a state that can escalate."""
+    return Application.objects.filter(
+        state_due_date__lt=today or local_today(),
+        escalated_role="",
+        holder__in=[Holder.AGENCY, Holder.CONSENTER],
+    ).select_related("service_version", "holding_agency")
