@@ -5,6 +5,7 @@ The rules (states, who may act, fees) come from the service version the applicat
 """
 
 from django.conf import settings
+from django.core.files import File
 from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -98,18 +99,15 @@ class Application(PublicKeyed, TimeStamped):
 
 
 def private_storage() -> FileSystemStorage:
-    return FileSystemStorage(location=settings.PRACHA_PRIVATE_ROOT)
-
-
-def upload_path(document: "ApplicationDocument", filename: str) -> str:
-    # Never the uploaded name: it may carry personal data or path tricks.
-    return f"applications/{document.application.public_id}/{document.public_id}"
+    """Where uploads live: outside the web root, with no URL; only an access-checked view reads them."""
+    return FileSystemStorage(location=settings.PRACHA_PRIVATE_ROOT, base_url=None)
 
 
 class ApplicationDocument(PublicKeyed, TimeStamped):
     application = models.ForeignKey(Application, on_delete=models.PROTECT, related_name="documents")
     requirement = models.CharField(max_length=60)
-    file = models.FileField(upload_to=upload_path, storage=private_storage, max_length=200)
+    # The name in private_storage(); never the uploaded file name, which may carry personal data or tricks.
+    stored_name = models.CharField(max_length=200)
     original_name = models.CharField(max_length=255)
     kind = models.CharField(max_length=8)
     content_type = models.CharField(max_length=60)
@@ -125,6 +123,9 @@ class ApplicationDocument(PublicKeyed, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.application} {self.requirement}"
+
+    def open(self) -> File:
+        return private_storage().open(self.stored_name, "rb")
 
     @property
     def audit_label(self) -> str:

@@ -22,6 +22,7 @@ from pracha.applications.models import (
     Message,
     Outcome,
     Party,
+    private_storage,
 )
 from pracha.applications.selectors import (
     acting_roles,
@@ -209,7 +210,7 @@ def draft_delete(*, actor: User, application: Application) -> None:
     _ensure_applicant(actor, application)
     if application.holder != Holder.DRAFT:
         raise Conflict(_("Only a draft can be deleted. You can withdraw a submitted application."))
-    files = [document.file for document in application.documents.all()]
+    stored_names = list(application.documents.values_list("stored_name", flat=True))
     audit.record(
         actor=actor,
         action="applications.draft_delete",
@@ -221,8 +222,9 @@ def draft_delete(*, actor: User, application: Application) -> None:
     application.delete()
 
     def remove_files() -> None:
-        for stored in files:
-            stored.storage.delete(stored.name)
+        storage = private_storage()
+        for name in stored_names:
+            storage.delete(name)
 
     transaction.on_commit(remove_files)
 
@@ -261,7 +263,11 @@ def document_upload(
         sha256=checked.sha256,
         uploaded_by=actor,
     )
-    document.file.save(document.public_id.hex, ContentFile(data), save=False)
+    # Saved before the row: a failed write leaves no row pointing at nothing; a rolled-back row leaves
+    # an orphan file, which is harmless and never served.
+    document.stored_name = private_storage().save(
+        f"applications/{application.public_id}/{document.public_id.hex}", ContentFile(data)
+    )
     document.save()
     audit.record(
         actor=actor,

@@ -8,11 +8,18 @@ import pytest
 import yaml
 from django.utils import timezone
 
+from pracha.agencies.public import Agency, Membership, Role
 from pracha.applications import services
-from pracha.applications.models import Application, ApplicationEvent, FeePayment, Holder, Outcome
+from pracha.applications.models import (
+    Application,
+    ApplicationEvent,
+    FeePayment,
+    Holder,
+    Outcome,
+    private_storage,
+)
 from pracha.applications.tests.helpers import FOOD_SHOP_ANSWERS, act, food_shop_draft, submitted_food_shop
 from pracha.applications.tests.test_uploads import make_pdf
-from pracha.agencies.public import Agency, Membership, Role
 from pracha.audit.public import AuditEntry
 from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
 from pracha.catalogue.services import definition_save
@@ -160,11 +167,11 @@ def test_deleting_a_draft_removes_it_and_its_files(
 ) -> None:
     applicant = service_world["applicant"]
     draft = food_shop_draft(applicant)
-    stored = [document.file for document in draft.documents.all()]
+    stored = list(draft.documents.values_list("stored_name", flat=True))
     with django_capture_on_commit_callbacks(execute=True):
         services.draft_delete(actor=applicant, application=draft)
     assert not Application.objects.exists()
-    assert [f.storage.exists(f.name) for f in stored] == [False, False]
+    assert [private_storage().exists(name) for name in stored] == [False, False]
     assert audit_count("applications.draft_delete") == 1
 
 
