@@ -381,9 +381,12 @@ def test_a_counter_payment_must_be_the_exact_fee(service_world: Any) -> None:
 def test_the_same_payment_announced_twice_is_applied_once(service_world: Any, pay: Any) -> None:
     application = pay(service_world["reviewer"], at_payment(service_world))
     settled = events.PaymentSettled(
-        payable_reference=application.reference, payment_id="counter:bma-bang-rak:R-0001", amount_satang=30000,
-        channel="counter", receipt_number="R-0001",
-    )  # fmt: skip
+        payable_reference=application.reference,
+        payment_id="counter:bma-bang-rak:R-0001",
+        amount_satang=30000,
+        channel="counter",
+        receipt_number="R-0001",
+    )
     services.payment_settle(event=settled)
     application.refresh_from_db()
     assert FeePayment.objects.count() == 1
@@ -490,10 +493,14 @@ def change_of_address(service_world: Any, owner_id: str) -> Application:
     services.draft_answers_save(
         actor=applicant,
         application=draft,
-        answers={"new_house_number": "12/3", "new_address": "ถนนพระราม 4 แขวงสีลม", "moving_date": "2026-12-15",
-                 "owner_national_id": owner_id},
+        answers={
+            "new_house_number": "12/3",
+            "new_address": "ถนนพระราม 4 แขวงสีลม",
+            "moving_date": "2026-12-15",
+            "owner_national_id": owner_id,
+        },
         complete=True,
-    )  # fmt: skip
+    )
     return services.application_submit(actor=applicant, application=draft, idempotency_key="k")
 
 
