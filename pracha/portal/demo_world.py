@@ -80,7 +80,11 @@ ROLES = {
     "reviewer": ("ผู้ตรวจสอบคำขอ", "Application reviewer", ["applications.review"]),
     "approver": ("ผู้อนุมัติ", "Approver", ["applications.review", "applications.decide"]),
     "inspector": ("เจ้าพนักงานตรวจสถานที่", "Site inspector", ["applications.review"]),
-    "registrar": ("นายทะเบียน", "Registrar", ["accounts.view_person"]),
+    "registrar": (
+        "นายทะเบียน",
+        "Registrar",
+        ["accounts.view_person", "applications.review", "applications.decide"],
+    ),
     "catalogue-editor": ("ผู้ดูแลรายการบริการ", "Service catalogue editor", ["catalogue.edit"]),
     "cashier": ("เจ้าหน้าที่รับชำระเงิน", "Cashier", ["payments.record_cash"]),
     "complaints-handler": ("ผู้รับเรื่องร้องเรียน", "Complaints handler", ["complaints.handle"]),
