@@ -8,6 +8,9 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.responses import Status
 
 from pracha.accounts.api import router as accounts_router
+from pracha.applications.api import router as applications_router
+from pracha.applications.api import tasks_router
+from pracha.catalogue.api import router as services_router
 from pracha.core.errors import DomainError, InvalidInput, NotAuthenticated
 
 api = NinjaAPI(
@@ -25,7 +28,7 @@ def domain_error(request: HttpRequest, error: DomainError) -> HttpResponse:
 
 
 # Where a value came from (body, query...) is not part of the field name a client shows.
-NINJA_LOCATIONS = ("body", "query", "path", "payload")
+NINJA_LOCATIONS = ("body", "query", "path", "payload", "form", "file", "header", "cookie")
 
 
 @api.exception_handler(NinjaValidationError)
@@ -65,3 +68,6 @@ def health(request: HttpRequest) -> Status[HealthOut]:
 
 
 api.add_router("/accounts/", accounts_router)
+api.add_router("/services/", services_router)
+api.add_router("/applications/", applications_router)
+api.add_router("/tasks/", tasks_router)

@@ -10,6 +10,9 @@ admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-a
 urlpatterns = [
     path("", include("pracha.portal.urls")),
     path("agencies/", include("pracha.agencies.urls")),
+    path("services/", include("pracha.catalogue.urls")),
+    path("applications/", include("pracha.applications.urls")),
+    path("backoffice/", include("pracha.backoffice.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("pracha.accounts.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,5 +1,6 @@
 """What other apps may use of people, businesses and API tokens."""
 
+from pracha.accounts.api_auth import api_auth, api_person
 from pracha.accounts.models import ApiToken, AssuranceLevel, Business, BusinessAuthorisation, User
 from pracha.accounts.selectors import acting_for_business, businesses_for, has_totp, on_behalf_of_business
 from pracha.accounts.services import citizen_sign_up
@@ -11,6 +12,8 @@ __all__ = [
     "BusinessAuthorisation",
     "User",
     "acting_for_business",
+    "api_auth",
+    "api_person",
     "businesses_for",
     "citizen_sign_up",
     "has_totp",
