@@ -60,7 +60,8 @@ NOTE_MAX_LENGTH = 2000
 
 def _locked(application: Application) -> Application:
     return (
-        Application.objects.select_for_update()
+        # of=("self",): PostgreSQL refuses FOR UPDATE on the nullable side of the holding_agency outer join.
+        Application.objects.select_for_update(of=("self",))
         .select_related("service_version", "holding_agency")
         .get(pk=application.pk)
     )
