@@ -15,7 +15,16 @@ from pracha.applications.models import (
     Message,
     Outcome,
 )
-from pracha.catalogue.public import ServiceDefinition, State, version_definition, workflow
+from pracha.catalogue.public import (
+    DocumentRequirement,
+    Service,
+    ServiceDefinition,
+    State,
+    eforms,
+    published_services,
+    version_definition,
+    workflow,
+)
 from pracha.core.errors import NotFound
 from pracha.core.working_days import due_date, local_today
 
@@ -150,6 +159,7 @@ def queue(
     for agency_id, roles in held.items():
         for role in roles:
             actionable |= Q(holding_agency_id=agency_id, acting_roles__contains=f",{role},")
+            actionable |= Q(holding_agency_id=agency_id, escalated_role=role)
     today = local_today()
     if tab == "unassigned":
         cases = cases.filter(actionable, assigned_to__isnull=True, holder=Holder.AGENCY)
@@ -231,3 +241,44 @@ def overdue_for_escalation(*, today: Any = None) -> QuerySet[Application]:
         escalated_role="",
         holder__in=[Holder.AGENCY, Holder.CONSENTER],
     ).select_related("service_version", "holding_agency")
+
+
+# --- the applicant's pages ----------------------------------------------------------------------------
+
+
+def missing_documents(application: Application) -> list[DocumentRequirement]:
+    """The required documents the applicant still has to upload (the state's own records never count)."""
+    present = set(current_documents(application).values_list("requirement", flat=True))
+    return [
+        doc
+        for doc in definition_of(application).documents
+        if not doc.optional and not doc.held_by_state and doc.code not in present
+    ]
+
+
+def outcome_of(application: Application) -> Outcome | None:
+    return Outcome.objects.filter(application=application).first()
+
+
+def renewal_services() -> dict[str, Service]:
+    """Published renewal services by the code of the service whose licences they renew."""
+    renewals: dict[str, Service] = {}
+    for service in published_services():
+        if service.published is None:
+            continue
+        renews = version_definition(service.published).renewal_of
+        if renews:
+            renewals.setdefault(renews, service)
+    return renewals
+
+
+def consent_answers(application: Application) -> list[tuple[str, str, str]]:
+    """What the second party is shown before consenting: the required answers except their own ID
+    number. Optional answers (such as the applicant's reason) stay between the applicant and the agency."""
+    definition = definition_of(application)
+    required = set(definition.form.schema.get("required", ()))
+    return [
+        row
+        for row in eforms.display_answers(definition.form, application.answers)
+        if row[0] in required and row[0] != definition.consent_field
+    ]

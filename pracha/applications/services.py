@@ -11,7 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pracha.accounts.public import AssuranceLevel, Business, User, on_behalf_of_business
+from pracha.accounts.public import AssuranceLevel, Business, User, businesses_for, on_behalf_of_business
 from pracha.agencies.public import Agency, agency_get, has_permission
 from pracha.applications.models import (
     Application,
@@ -121,6 +121,8 @@ def draft_create(
     assert version is not None  # published_service only returns published services
     definition = version_definition(version)
     _ensure_may_apply(actor, definition, on_behalf_of)
+    if on_behalf_of is not None and on_behalf_of not in businesses_for(user=actor):
+        raise PermissionDenied(_("You are not authorised to act for this business."))
     answers: dict[str, Any] = {}
     if renewal_of is not None:
         answers = _renewal_answers(actor, definition, renewal_of)
@@ -154,7 +156,13 @@ def _ensure_may_apply(actor: User, definition: ServiceDefinition, on_behalf_of: 
 
 
 def _renewal_answers(actor: User, definition: ServiceDefinition, outcome: Outcome) -> dict[str, Any]:
-    if definition.renewal_of != outcome.application.service.code or outcome.holder_id != actor.pk:
+    # A licence is renewed by the renewal service, whether the original or an earlier renewal issued it.
+    renews = outcome.application.service.code in (definition.renewal_of, definition.code)
+    holds = outcome.holder_id == actor.pk or (
+        outcome.holder_business_id is not None
+        and any(business.pk == outcome.holder_business_id for business in businesses_for(user=actor))
+    )
+    if definition.renewal_of is None or not renews or not holds:
         raise InvalidInput(_("This licence cannot be renewed through this service."))
     properties = definition.form.schema.get("properties", {})
     return {name: value for name, value in outcome.application.answers.items() if name in properties}
@@ -325,7 +333,7 @@ def application_submit(*, actor: User, application: Application, idempotency_key
     application.state = DRAFT_STATE
     _enter_state(application, definition, definition.workflow.start, today=today)
     application.save()
-    _record_event(application, action=SUBMIT, from_state=DRAFT_STATE, party=Party.APPLICANT)
+    _record_event(application, action=SUBMIT, from_state=DRAFT_STATE, party=Party.APPLICANT, actor=actor)
     audit.record(
         actor=actor,
         action="applications.submit",
@@ -541,7 +549,9 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
     application.state_due_date = None
     application.decided_at = timezone.now()
     application.save()
-    _record_event(application, action=WITHDRAW, from_state=from_state, party=Party.APPLICANT, note=reason)
+    _record_event(
+        application, action=WITHDRAW, from_state=from_state, party=Party.APPLICANT, actor=actor, note=reason
+    )
     audit.record(
         actor=actor,
         action="applications.withdraw",

@@ -1,0 +1,210 @@
+"""Forms of the workbench. They only parse what officers type; the rules and their messages (a reason is
+required to reject, a note to send back, the amount must be the fee due) come from the applications
+services, and the views put those errors on these forms."""
+
+from typing import Any
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from pracha.backoffice.selectors import markable_fields, requestable_documents
+from pracha.catalogue.public import Action, ServiceDefinition
+from pracha.core.errors import DomainError
+from pracha.core.money import baht_to_satang
+
+SEARCH_MAX_LENGTH = 200
+
+
+def add_domain_error(form: forms.Form, error: DomainError) -> None:
+    """Show a service's error on the form: on the fields it names, otherwise at the top."""
+    if not error.fields:
+        form.add_error(None, str(error.message))
+        return
+    aliases: dict[str, str] = getattr(form, "error_aliases", {})
+    for name, messages in error.fields.items():
+        target = aliases.get(name, name)
+        for message in messages:
+            form.add_error(target if target in form.fields else None, str(message))
+
+
+def _textarea(rows: int = 3) -> forms.Textarea:
+    return forms.Textarea(attrs={"rows": rows})
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filters, sent with GET so a filtered queue can be bookmarked."""
+
+    service = forms.ChoiceField(label=_("Service"), required=False)
+    state = forms.ChoiceField(label=_("Step"), required=False)
+    q = forms.CharField(
+        label=_("Search"),
+        required=False,
+        max_length=SEARCH_MAX_LENGTH,
+        help_text=_(
+            "An application reference (APP-2569-000123), a national ID number or a name. "
+            "Searches by national ID or name are recorded in the audit log."
+        ),
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        services: list[tuple[str, str]],
+        states: list[tuple[str, str]],
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        service_field = self.fields["service"]
+        state_field = self.fields["state"]
+        assert isinstance(service_field, forms.ChoiceField) and isinstance(state_field, forms.ChoiceField)
+        service_field.choices = [("", _("All services")), *services]
+        state_field.choices = [("", _("All steps")), *states]
+
+
+class NoteActionForm(forms.Form):
+    """advance, forward, approve: an optional note, shown to the applicant on their timeline."""
+
+    note = forms.CharField(
+        label=_("Note (optional)"),
+        required=False,
+        widget=_textarea(),
+        help_text=_("The applicant sees this note in the history of their application."),
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {"note": self.cleaned_data["note"]}
+
+
+class RejectActionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        # Required by the service, which gives the message; the form only carries the text.
+        required=False,
+        widget=_textarea(4),
+        help_text=_("Explain why. The applicant sees this reason."),
+    )
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {"reason": self.cleaned_data["reason"]}
+
+
+class SendBackActionForm(forms.Form):
+    # The service names the marked answers "fields", which a Django form cannot use as a field name.
+    error_aliases = {"fields": "fields_to_correct"}
+
+    fields_to_correct = forms.MultipleChoiceField(
+        label=_("Answers to correct"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Mark each answer the applicant must correct."),
+    )
+    documents = forms.MultipleChoiceField(
+        label=_("Documents to upload again"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    note = forms.CharField(
+        label=_("What must be corrected"),
+        required=False,
+        widget=_textarea(4),
+        help_text=_("The applicant sees this note with the marked answers and documents."),
+    )
+
+    def __init__(self, *args: Any, definition: ServiceDefinition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_choices = self.fields["fields_to_correct"]
+        document_choices = self.fields["documents"]
+        assert isinstance(field_choices, forms.ChoiceField) and isinstance(
+            document_choices, forms.ChoiceField
+        )
+        field_choices.choices = markable_fields(definition)
+        document_choices.choices = requestable_documents(definition)
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {
+            "fields": self.cleaned_data["fields_to_correct"],
+            "documents": self.cleaned_data["documents"],
+            "note": self.cleaned_data["note"],
+        }
+
+
+class RequestDocumentActionForm(forms.Form):
+    requested_document = forms.ChoiceField(label=_("Document to ask for"), required=False)
+    note = forms.CharField(
+        label=_("Message to the applicant"),
+        required=False,
+        widget=_textarea(4),
+        help_text=_("Say why the document is needed. The applicant sees this note."),
+    )
+
+    def __init__(self, *args: Any, definition: ServiceDefinition, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        choices = self.fields["requested_document"]
+        assert isinstance(choices, forms.ChoiceField)
+        choices.choices = [("", _("Choose a document")), *requestable_documents(definition)]
+
+    def service_arguments(self) -> dict[str, Any]:
+        return {
+            "requested_document": self.cleaned_data["requested_document"],
+            "note": self.cleaned_data["note"],
+        }
+
+
+ActionForm = NoteActionForm | RejectActionForm | SendBackActionForm | RequestDocumentActionForm
+
+
+def action_form(action: Action, definition: ServiceDefinition, data: Any = None) -> ActionForm:
+    """The form an action of this kind needs, prefixed by the action's name so that several on one page
+    have distinct field ids."""
+    prefix = f"action-{action.name}"
+    if action.kind == "reject":
+        return RejectActionForm(data, prefix=prefix)
+    if action.kind == "send_back":
+        return SendBackActionForm(data, prefix=prefix, definition=definition)
+    if action.kind == "request_document":
+        return RequestDocumentActionForm(data, prefix=prefix, definition=definition)
+    return NoteActionForm(data, prefix=prefix)
+
+
+class ClaimForm(forms.Form):
+    """No fields: the case is the URL. It carries the "someone else took it" error to the page."""
+
+
+class MessageForm(forms.Form):
+    """A message to the applicant; the service requires the text and gives the message."""
+
+    body = forms.CharField(label=_("Message"), required=False, widget=_textarea(4))
+
+
+class InternalNoteForm(forms.Form):
+    body = forms.CharField(label=_("Internal note"), required=False, widget=_textarea(4))
+
+
+class CounterPaymentForm(forms.Form):
+    amount = forms.CharField(
+        label=_("Amount received, in baht"),
+        required=False,
+        max_length=20,
+        help_text=_("For example 1,200 or 1,200.50"),
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-10"}
+        ),
+    )
+    receipt_number = forms.CharField(
+        label=_("Receipt number"),
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "class": "govuk-input--width-20"}),
+    )
+
+    def clean_amount(self) -> int:
+        text = str(self.cleaned_data.get("amount") or "").strip()
+        if not text:
+            raise forms.ValidationError(_("Enter the amount received."))
+        try:
+            satang = baht_to_satang(text)
+        except ValueError:
+            raise forms.ValidationError(
+                _("Enter the amount in baht using digits, for example 1,200 or 1,200.50.")
+            ) from None
+        return satang

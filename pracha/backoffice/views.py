@@ -1,0 +1,292 @@
+"""Pages of the officer workbench: the queue and the case page, and the case page's forms (workflow
+actions, claim and release, messages and internal notes, a cash payment at the counter).
+
+Each view fetches (applications.selectors.access_case: NotFound for a case outside the officer's
+agencies), validates, calls one service and responds. A service's refusal is shown on the case page with
+the error summary; PermissionDenied and NotFound become the 403 and 404 pages. Pages that show personal
+data are never_cache."""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.http import urlencode
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
+
+from pracha.accounts.public import User
+from pracha.applications.public import Application
+from pracha.applications.public import selectors as applications
+from pracha.applications.public import services as application_services
+from pracha.backoffice import selectors, services
+from pracha.backoffice.forms import (
+    ClaimForm,
+    CounterPaymentForm,
+    InternalNoteForm,
+    MessageForm,
+    QueueFilterForm,
+    action_form,
+    add_domain_error,
+)
+from pracha.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+
+View = Callable[..., HttpResponse]
+
+
+def officer_required(view: View) -> View:
+    """Signed in (else to the sign-in page), and an officer with a case permission (else 403). NotFound
+    and PermissionDenied from selectors and services become the 404 and 403 pages."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not selectors.is_case_officer(request.user):
+            raise HttpForbidden(_("Only officers who handle applications can use the workbench."))
+        try:
+            return view(request, *args, **kwargs)
+        except NotFound as error:
+            raise Http404(str(error.message)) from error
+        except PermissionDenied as error:
+            raise HttpForbidden(str(error.message)) from error
+
+    return login_required(wrapper)
+
+
+def _officer(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+# --- the queue ----------------------------------------------------------------------------------------
+
+
+def _query(params: dict[str, str]) -> str:
+    return "?" + urlencode({name: value for name, value in params.items() if value})
+
+
+@never_cache
+@require_GET
+@officer_required
+def queue(request: HttpRequest) -> HttpResponse:
+    user = _officer(request)
+    tab = request.GET.get("tab", selectors.DEFAULT_TAB)
+    if tab not in selectors.TAB_CODES:
+        tab = selectors.DEFAULT_TAB
+    service_code = request.GET.get("service", "")
+    form = QueueFilterForm(
+        request.GET,
+        services=selectors.service_choices(user=user),
+        states=selectors.state_choices(user=user, service_code=service_code),
+    )
+    form.is_valid()  # an unknown choice is shown as an error and that filter ignored
+    filters = {
+        "service": form.cleaned_data.get("service", ""),
+        "state": form.cleaned_data.get("state", ""),
+        "q": (form.cleaned_data.get("q") or "").strip(),
+    }
+    if filters["q"]:
+        services.case_search_record(actor=user, query=filters["q"])
+    cases = selectors.queue_for(
+        user=user, tab=tab, service_code=filters["service"], state=filters["state"], search=filters["q"]
+    )
+    page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [
+        {"code": code, "label": label, "query": _query({"tab": code, **filters}), "current": code == tab}
+        for code, label in selectors.TABS
+    ]
+    page_query = _query({"tab": tab, **filters})
+    return render(
+        request,
+        "backoffice/queue.html",
+        {
+            "form": form,
+            "tab": tab,
+            "tab_label": dict(selectors.TABS)[tab],
+            "tabs": tabs,
+            "page": page,
+            "page_numbers": list(
+                page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
+            ),
+            "ellipsis": Paginator.ELLIPSIS,
+            "rows": selectors.queue_rows(page.object_list),
+            "page_query": page_query + ("&" if len(page_query) > 1 else ""),
+            "filtered": any(filters.values()),
+        },
+    )
+
+
+# --- the case page ------------------------------------------------------------------------------------
+
+
+def _case_response(
+    request: HttpRequest, application: Application, *, failed: str = "", failed_form: forms.Form | None = None
+) -> HttpResponse:
+    """The case page; `failed` names the form a refused POST came from ("action-<name>", "claim",
+    "message", "note", "payment"), which is shown bound, with its errors."""
+    user = _officer(request)
+    page = selectors.case_page(user=user, application=application)
+    action_forms = []
+    for action in page.actions:
+        key = f"action-{action.name}"
+        form = (
+            failed_form if failed == key and failed_form is not None else action_form(action, page.definition)
+        )
+        action_forms.append({"action": action, "form": form})
+
+    def pick(key: str, default: forms.Form) -> forms.Form:
+        return failed_form if failed == key and failed_form is not None else default
+
+    context = {
+        "case": page,
+        "application": application,
+        "action_forms": action_forms,
+        "claim_form": pick("claim", ClaimForm()),
+        "message_form": pick("message", MessageForm(prefix="message")),
+        "note_form": pick("note", InternalNoteForm(prefix="note")),
+        "payment_form": pick("payment", CounterPaymentForm(prefix="payment")),
+        # The form a refused POST came from: the page's error summary and title show its errors.
+        "form": failed_form,
+        "failed": failed,
+    }
+    return render(request, "backoffice/case.html", context)
+
+
+def _show_on_form(form: forms.Form, error: DomainError) -> None:
+    """A refusal the officer can act on goes on the form; "not yours" and "not allowed" are the 404 and
+    403 pages (officer_required turns them into those)."""
+    if isinstance(error, NotFound | PermissionDenied):
+        raise error
+    add_domain_error(form, error)
+
+
+def _done(reference: str, message: str, request: HttpRequest) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("backoffice:case", reference=reference)
+
+
+@never_cache
+@require_GET
+@officer_required
+def case(request: HttpRequest, reference: str) -> HttpResponse:
+    application = applications.access_case(user=_officer(request), reference=reference)
+    return _case_response(request, application)
+
+
+@never_cache
+@require_POST
+@officer_required
+def case_act(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _officer(request)
+    application = applications.access_case(user=user, reference=reference)
+    name = request.POST.get("action", "")
+    try:
+        # Asked first, so nobody learns anything from form errors about an action they may not take.
+        action = selectors.case_action(user, application, name)
+    except Conflict as error:
+        moved_on = ClaimForm(data={})
+        add_domain_error(moved_on, error)
+        return _case_response(request, application, failed="conflict", failed_form=moved_on)
+    definition = applications.definition_of(application)
+    form = action_form(action, definition, request.POST)
+    if form.is_valid():
+        try:
+            application_services.application_act(
+                actor=user, application=application, action=action.name, **form.service_arguments()
+            )
+        except DomainError as error:
+            _show_on_form(form, error)
+        else:
+            return _done(reference, _("Done: %(action)s.") % {"action": action.label}, request)
+    return _case_response(request, application, failed=f"action-{action.name}", failed_form=form)
+
+
+@never_cache
+@require_POST
+@officer_required
+def case_claim(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _officer(request)
+    application = applications.access_case(user=user, reference=reference)
+    form = ClaimForm(request.POST)
+    try:
+        application_services.case_claim(actor=user, application=application)
+    except Conflict as error:
+        add_domain_error(form, error)
+        return _case_response(request, application, failed="claim", failed_form=form)
+    return _done(reference, _("The case is assigned to you."), request)
+
+
+@never_cache
+@require_POST
+@officer_required
+def case_release(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _officer(request)
+    application = applications.access_case(user=user, reference=reference)
+    form = ClaimForm(request.POST)
+    try:
+        application_services.case_release(actor=user, application=application)
+    except Conflict as error:
+        add_domain_error(form, error)
+        return _case_response(request, application, failed="claim", failed_form=form)
+    return _done(reference, _("You have released the case. Another officer can take it."), request)
+
+
+def _post_message(request: HttpRequest, reference: str, *, internal: bool) -> HttpResponse:
+    user = _officer(request)
+    application = applications.access_case(user=user, reference=reference)
+    key = "note" if internal else "message"
+    form: forms.Form = (
+        InternalNoteForm(request.POST, prefix=key) if internal else MessageForm(request.POST, prefix=key)
+    )
+    if form.is_valid():
+        try:
+            application_services.message_post(
+                actor=user, application=application, body=form.cleaned_data["body"], internal=internal
+            )
+        except DomainError as error:
+            _show_on_form(form, error)
+        else:
+            done = _("Your internal note has been added.") if internal else _("Your message has been sent.")
+            return _done(reference, done, request)
+    return _case_response(request, application, failed=key, failed_form=form)
+
+
+@never_cache
+@require_POST
+@officer_required
+def case_message(request: HttpRequest, reference: str) -> HttpResponse:
+    return _post_message(request, reference, internal=False)
+
+
+@never_cache
+@require_POST
+@officer_required
+def case_note(request: HttpRequest, reference: str) -> HttpResponse:
+    return _post_message(request, reference, internal=True)
+
+
+@never_cache
+@require_POST
+@officer_required
+def case_payment(request: HttpRequest, reference: str) -> HttpResponse:
+    user = _officer(request)
+    application = applications.access_case(user=user, reference=reference)
+    form = CounterPaymentForm(request.POST, prefix="payment")
+    if form.is_valid():
+        try:
+            application_services.fee_counter_payment_record(
+                actor=user,
+                application=application,
+                amount_satang=form.cleaned_data["amount"],
+                receipt_number=form.cleaned_data["receipt_number"],
+            )
+        except DomainError as error:
+            _show_on_form(form, error)
+        else:
+            return _done(reference, _("The payment has been recorded."), request)
+    return _case_response(request, application, failed="payment", failed_form=form)
