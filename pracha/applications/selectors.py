@@ -176,15 +176,24 @@ def queue(
     if state:
         cases = cases.filter(state=state)
     if search:
-        cases = cases.filter(
-            Q(reference__iexact=search.strip())
-            | Q(applicant__national_id=search.replace("-", "").replace(" ", ""))
-            | Q(applicant__first_name_th__icontains=search)
-            | Q(applicant__last_name_th__icontains=search)
-            | Q(applicant__first_name_en__icontains=search)
-            | Q(applicant__last_name_en__icontains=search)
-        )
+        cases = cases.filter(_search_filter(search))
     return cases.order_by("state_due_date", "submitted_at")
+
+
+def _search_filter(search: str) -> Q:
+    """A reference, a national ID (with or without dashes), or a name: every word of it must appear in
+    one of the person's names, so "Somying Rakthai-Test" finds her."""
+    text = search.strip()
+    by_name = Q()
+    for word in text.split():
+        by_name &= (
+            Q(applicant__first_name_th__icontains=word)
+            | Q(applicant__last_name_th__icontains=word)
+            | Q(applicant__first_name_en__icontains=word)
+            | Q(applicant__last_name_en__icontains=word)
+        )
+    digits = text.replace("-", "").replace(" ", "")
+    return Q(reference__iexact=text) | Q(applicant__national_id=digits) | by_name
 
 
 def current_documents(application: Application) -> QuerySet[ApplicationDocument]:

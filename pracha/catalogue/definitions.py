@@ -187,6 +187,8 @@ class ServiceDefinition:
 
 # Service, document and category codes: lower-case words joined by single hyphens.
 CODE_PATTERN = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*")
+# /services/manage/ is the editor: a service with that code could never be reached.
+RESERVED_CODES = {"manage"}
 # Outcome numbers look like FSP-2569-000001, so the prefix has no hyphen of its own.
 NUMBER_PREFIX_PATTERN = re.compile(r"[A-Z][A-Z0-9]*")
 AUDIENCES = ("citizen", "business", "officer", "agency")
@@ -426,6 +428,11 @@ def parse_definition(
     code = reader.code(root, "code", "")
     if code is not None and len(code) > CODE_MAX_LENGTH:
         reader.add("code", _("A code has at most %(limit)d characters.") % {"limit": CODE_MAX_LENGTH})
+    if code in RESERVED_CODES:
+        reader.add(
+            "code",
+            _("“%(code)s” is a word the portal's addresses use. Choose another code.") % {"code": code},
+        )
     agency = reader.string(root, "agency", "")
     if agency is not None and agency not in known_agencies:
         reader.add("agency", _("There is no agency “%(agency)s”.") % {"agency": agency})

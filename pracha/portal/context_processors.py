@@ -2,7 +2,10 @@ from typing import Any
 
 from django.conf import settings
 from django.http import HttpRequest
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import get_language_info
+
+from pracha.agencies.public import is_officer
 
 # How each language names itself on the language switch, when shorter than Django's name_local
 # ("ภาษาไทย" is "the Thai language"; a switch just says "ไทย", as "English" is not "English language").
@@ -14,6 +17,8 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "site_name": settings.PRACHA_SITE_NAME,
         "official_domain": settings.PRACHA_OFFICIAL_DOMAIN,
         "acting_for": getattr(request, "acting_for", None),
+        # Lazy: only pages that show the navigation ask the database.
+        "is_officer": SimpleLazyObject(lambda: is_officer(getattr(request, "user", None))),
         "language_choices": [
             (code, SELF_NAMES.get(code, get_language_info(code)["name_local"]))
             for code, _name in settings.LANGUAGES

@@ -18,6 +18,7 @@ from pracha.applications.models import (
     Outcome,
     private_storage,
 )
+from pracha.applications.selectors import queue
 from pracha.applications.tests.helpers import FOOD_SHOP_ANSWERS, act, food_shop_draft, submitted_food_shop
 from pracha.applications.tests.test_uploads import make_pdf
 from pracha.audit.public import AuditEntry
@@ -588,3 +589,11 @@ def test_nobody_applies_for_a_business_they_do_not_act_for(service_world: Any) -
             actor=service_world["applicant"], service_code="food-shop-permit", on_behalf_of=business
         )
     assert not Application.objects.exists()
+
+
+@pytest.mark.parametrize("search", ["Somying Rakthai-Test", "สมหญิง รักไทย", "1-9999-00000-02-1", "rakthai"])
+def test_the_queue_finds_a_case_by_full_name_or_national_id(service_world: Any, search: str) -> None:
+    application = submitted_food_shop(service_world["applicant"])
+    submitted_food_shop(service_world["other_citizen"])
+    assert service_world["applicant"].national_id == "1999900000021"
+    assert list(queue(user=service_world["reviewer"], tab="all", search=search)) == [application]

@@ -526,3 +526,13 @@ def test_parsing_does_not_change_the_data():
     parse(data)
 
     assert data == before
+
+
+def test_a_code_the_portal_uses_for_its_own_pages_is_refused() -> None:
+    data = food_shop_definition()
+    data["code"] = "manage"
+    with pytest.raises(DefinitionInvalid) as refused:
+        parse(data)
+    assert [str(p) for p in refused.value.problems] == [
+        "code: “manage” is a word the portal's addresses use. Choose another code."
+    ]
