@@ -14,7 +14,7 @@ from django_stubs_ext import StrOrPromise
 from pracha.accounts import workflow
 from pracha.accounts.models import User
 from pracha.agencies.public import Agency
-from pracha.core.errors import DomainError, InvalidInput
+from pracha.core.errors import InvalidInput
 from pracha.core.thai_dates import buddhist_year
 from pracha.core.thai_ids import validate_national_id
 
@@ -278,13 +278,3 @@ class PersonLookupForm(PrachaForm):
         self.fields["agency"].choices = [(agency.code, str(agency)) for agency in agencies]  # type: ignore[attr-defined]
         if agencies:
             self.fields["agency"].initial = agencies[0].code
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error on the form: on the fields it names, otherwise at the top."""
-    if not error.fields:
-        form.add_error(None, str(error.message))
-        return
-    for field, messages in error.fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, str(message))

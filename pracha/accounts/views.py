@@ -4,15 +4,12 @@ proxy may keep a copy (a shared computer's back button must not show the last pe
 
 import json
 import uuid
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.serializers.json import DjangoJSONEncoder
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -25,26 +22,10 @@ from pracha.accounts.forms import (
     ProfileForm,
     TokenCreateForm,
     VerifyIdentityForm,
-    add_domain_error,
 )
-from pracha.core.errors import DomainError, NotFound, PermissionDenied
-
-View = Callable[..., HttpResponse]
-
-
-def domain_errors_as_http(view: View) -> View:
-    """A NotFound or PermissionDenied that no form can show becomes the 404 or 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-        except PermissionDenied as error:
-            raise HttpForbidden(str(error.message)) from error
-
-    return wrapper
+from pracha.core.errors import DomainError
+from pracha.core.forms import add_domain_error
+from pracha.core.http import domain_errors_as_http
 
 
 @never_cache

@@ -11,7 +11,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from pracha.catalogue.public import DocumentRequirement, eforms
-from pracha.core.errors import DomainError
 from pracha.core.thai_dates import buddhist_year
 
 NOTE_MAX_LENGTH = 2000
@@ -21,19 +20,6 @@ MESSAGE_MAX_LENGTH = 4000
 class PrachaForm(forms.Form):
     # Browsers' own "required" bubbles are untranslated and skip the error summary; the server says it.
     use_required_attribute = False
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error on the form: on the fields it names, otherwise at the top."""
-    if not error.fields:
-        form.add_error(None, str(error.message))
-        return
-    for field, messages in error.fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, str(message))
-
-
-# The service's form.
 
 
 def date_example() -> str:

@@ -10,14 +10,12 @@ import datetime
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import get_text_list
@@ -34,7 +32,6 @@ from pracha.applications.forms import (
     MessageForm,
     PrachaForm,
     WithdrawForm,
-    add_domain_error,
     answers_to_save,
     keep_errors_of_given_values,
     prepare_service_form,
@@ -54,7 +51,9 @@ from pracha.catalogue.public import (
     version_definition,
     workflow,
 )
-from pracha.core.errors import Conflict, DomainError, InvalidInput, NotFound, PermissionDenied
+from pracha.core.errors import Conflict, DomainError, InvalidInput, NotFound
+from pracha.core.forms import add_domain_error
+from pracha.core.http import domain_errors_as_http
 from pracha.core.money import format_baht
 
 View = Callable[..., HttpResponseBase]
@@ -62,21 +61,6 @@ View = Callable[..., HttpResponseBase]
 # What the buttons of the form step are called: "continue" checks everything, "later" keeps what is valid.
 SAVE_AND_CONTINUE = "continue"
 SAVE_AND_COME_BACK_LATER = "later"
-
-
-def domain_errors_as_http(view: View) -> View:
-    """A NotFound or PermissionDenied that no form can show becomes the 404 or 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-        except PermissionDenied as error:
-            raise HttpForbidden(str(error.message)) from error
-
-    return wrapper
 
 
 def applicant_page(*methods: str) -> Callable[[View], View]:

@@ -9,22 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from pracha.backoffice.selectors import markable_fields, requestable_documents
 from pracha.catalogue.public import Action, ServiceDefinition
-from pracha.core.errors import DomainError
 from pracha.core.money import baht_to_satang
 
 SEARCH_MAX_LENGTH = 200
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error on the form: on the fields it names, otherwise at the top."""
-    if not error.fields:
-        form.add_error(None, str(error.message))
-        return
-    aliases: dict[str, str] = getattr(form, "error_aliases", {})
-    for name, messages in error.fields.items():
-        target = aliases.get(name, name)
-        for message in messages:
-            form.add_error(target if target in form.fields else None, str(message))
 
 
 def _textarea(rows: int = 3) -> forms.Textarea:

@@ -34,9 +34,9 @@ from pracha.backoffice.forms import (
     MessageForm,
     QueueFilterForm,
     action_form,
-    add_domain_error,
 )
 from pracha.core.errors import Conflict, DomainError, NotFound, PermissionDenied
+from pracha.core.forms import add_domain_error
 
 View = Callable[..., HttpResponse]
 

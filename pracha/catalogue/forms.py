@@ -12,7 +12,6 @@ from django.utils.translation import pgettext_lazy
 
 from pracha.catalogue.definitions import DEFINITION_KEYS
 from pracha.catalogue.models import Audience
-from pracha.core.errors import DomainError
 
 # Readable names of the codes the demo definitions use for browsing. A code without a name here is shown
 # as it is written, so a new category works at once and gets a name when someone adds it.
@@ -149,13 +148,3 @@ class DefinitionForm(forms.Form):
                 _("Use only text, numbers, true or false, lists and keys with values."), code="not_json"
             ) from None
         return data
-
-
-def add_domain_error(form: forms.Form, error: DomainError) -> None:
-    """Show a service's error on the form: each problem on the field it names, otherwise at the top."""
-    if not error.fields:
-        form.add_error(None, str(error.message))
-        return
-    for field, messages in error.fields.items():
-        for message in messages:
-            form.add_error(field if field in form.fields else None, str(message))

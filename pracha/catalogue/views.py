@@ -3,14 +3,12 @@ the editor where an agency's officers with catalogue.edit change and publish its
 
 Each view fetches, validates, calls one service and responds; the rules live in services and selectors."""
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -20,34 +18,15 @@ from pracha.catalogue import selectors, services
 from pracha.catalogue.forms import (
     DefinitionForm,
     ServiceSearchForm,
-    add_domain_error,
     audience_label,
     category_label,
     definition_yaml,
     life_event_label,
 )
 from pracha.catalogue.models import Service, ServiceVersion, VersionStatus
-from pracha.core.errors import DomainError, NotFound, PermissionDenied
-
-View = Callable[..., HttpResponse]
-
-
-def domain_errors_as_http(view: View) -> View:
-    """A NotFound or PermissionDenied that no form can show becomes the 404 or 403 page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-        except PermissionDenied as error:
-            raise HttpForbidden(str(error.message)) from error
-
-    return wrapper
-
-
-# The public catalogue.
+from pracha.core.errors import DomainError, NotFound
+from pracha.core.forms import add_domain_error
+from pracha.core.http import domain_errors_as_http
 
 
 @require_http_methods(["GET"])
