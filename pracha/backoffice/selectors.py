@@ -230,8 +230,7 @@ class CasePage:
     documents: list[DocumentRow]
     timeline: list[TimelineRow]
     thread: Sequence[Message]
-    fee_lines: list[fees.FeeLine]
-    fee_total_satang: int
+    fee_quote: fees.FeeQuote
     payments: Sequence[FeePayment]
     corrected_fields: list[MarkedItem] = field(default_factory=list)
     corrected_documents: list[MarkedItem] = field(default_factory=list)
@@ -331,8 +330,7 @@ def case_page(*, user: Any, application: Application) -> CasePage:
         ],
         timeline=_timeline_rows(application, definition),
         thread=list(applications.thread(application, include_internal=True)),
-        fee_lines=list(quote.lines),
-        fee_total_satang=quote.total_satang,
+        fee_quote=quote,
         payments=list(application.payments.order_by("created_at")),
         corrected_fields=[
             MarkedItem(code=code, name=labels.get(code, code)) for code in corrections.get("fields", [])
