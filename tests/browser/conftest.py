@@ -112,3 +112,21 @@ def sign_in(base_url: str) -> Callable[[BrowserContext, Any], None]:
         context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": session, "url": base_url}])
 
     return sign_in
+
+
+@pytest.fixture
+def new_page_without_js(browser: Browser, base_url: str) -> Iterator[Callable[[], Page]]:
+    """new_page_without_js(): one more page with JavaScript off, in a context of its own (its own cookies),
+    for tests where two people take turns, each in their own browser."""
+    contexts: list[BrowserContext] = []
+
+    def new_page() -> Page:
+        context = _new_context(browser, base_url=base_url, java_script_enabled=False)
+        contexts.append(context)
+        page = context.new_page()
+        mark_without_javascript(page)
+        return page
+
+    yield new_page
+    for context in contexts:
+        context.close()
