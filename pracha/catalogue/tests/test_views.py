@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 import yaml
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import reverse
 
@@ -405,7 +406,8 @@ def test_saving_a_draft_makes_a_new_version_the_public_does_not_see_yet(
         page
     )
     assert "Publish version 2" in text_of(page)
-    public = text_of(Client().get(reverse("catalogue:service-detail", kwargs={"code": "food-shop-permit"})))
+    detail_url = reverse("catalogue:service-detail", kwargs={"code": "food-shop-permit"})
+    public = text_of(client_for(AnonymousUser()).get(detail_url))
     assert "30 working days." in public
 
 
