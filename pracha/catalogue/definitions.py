@@ -431,7 +431,7 @@ def parse_definition(
     if code in RESERVED_CODES:
         reader.add(
             "code",
-            _("“%(code)s” is a word the portal's addresses use. Choose another code.") % {"code": code},
+            _("“%(code)s” is a word the portal’s addresses use. Choose another code.") % {"code": code},
         )
     agency = reader.string(root, "agency", "")
     if agency is not None and agency not in known_agencies:

@@ -534,5 +534,5 @@ def test_a_code_the_portal_uses_for_its_own_pages_is_refused() -> None:
     with pytest.raises(DefinitionInvalid) as refused:
         parse(data)
     assert [str(p) for p in refused.value.problems] == [
-        "code: “manage” is a word the portal's addresses use. Choose another code."
+        "code: “manage” is a word the portal’s addresses use. Choose another code."
     ]
