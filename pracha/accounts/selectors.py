@@ -155,7 +155,10 @@ class Lookup:
 def lookups_of(*, user: User) -> list[Lookup]:
     """Every time an officer opened this person's record, newest first: shown to the person."""
     entries: QuerySet[AuditEntry] = entries_about(
-        target_type=USER_TARGET_TYPE, target_id=str(user.public_id), actions=["accounts.view_person"]
+        target_type=USER_TARGET_TYPE,
+        target_id=str(user.public_id),
+        # Looking the person up, or opening a case of theirs (applications.view_case).
+        actions=["accounts.view_person", "applications.view_case"],
     )
     entries = entries.only("at", "actor_id", "actor_label", "payload", "channel")
     agencies = {agency.code: agency for agency in agency_list()}

@@ -348,6 +348,8 @@ def application_create(request: HttpRequest, payload: ApplicationCreateIn) -> St
 def application_get(request: HttpRequest, key: str) -> dict[str, Any]:
     user = api_person(request)
     application, viewer = _find(user, key)
+    if viewer == "officer":
+        services.case_view_record(actor=user, application=application)
     return _detail(user, application, viewer)
 
 
@@ -517,7 +519,9 @@ def task_list(
 @tasks_router.get("/{reference}", response=TaskOut, summary="One task")
 def task_get(request: HttpRequest, reference: str) -> dict[str, Any]:
     user = _case_officer(request)
-    return _task_of(user, selectors.access_case(user=user, reference=reference))
+    application = selectors.access_case(user=user, reference=reference)
+    services.case_view_record(actor=user, application=application)
+    return _task_of(user, application)
 
 
 @tasks_router.post(

@@ -3,7 +3,7 @@
 import uuid
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 
 from pracha.accounts.public import businesses_for
 from pracha.agencies.public import Agency, agencies_where_permitted, roles_by_agency
@@ -112,10 +112,11 @@ def officer_cases(*, user: Any) -> QuerySet[Application]:
     agencies = case_agencies(user)
     if not agencies:
         return Application.objects.none()
+    # Never their own applications: an officer who applies to their own agency is only an applicant there.
     return _with_relations(
-        Application.objects.submitted().filter(
-            Q(holding_agency__in=agencies) | Q(handling_agency__in=agencies)
-        )
+        Application.objects.submitted()
+        .filter(Q(holding_agency__in=agencies) | Q(handling_agency__in=agencies))
+        .exclude(applicant=user)
     )
 
 
@@ -177,7 +178,8 @@ def queue(
         cases = cases.filter(state=state)
     if search:
         cases = cases.filter(_search_filter(search))
-    return cases.order_by("state_due_date", "submitted_at")
+    # NULLs (no deadline) last on both databases: SQLite and PostgreSQL disagree by default.
+    return cases.order_by(F("state_due_date").asc(nulls_last=True), "submitted_at")
 
 
 def _search_filter(search: str) -> Q:

@@ -3,11 +3,13 @@ fees and escalation. Each one locks what it changes, checks who is acting agains
 version the application was started under, and writes the audit entry in the same transaction."""
 
 import datetime
+import logging
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,6 +55,8 @@ from pracha.core.errors import Conflict, InvalidInput, PermissionDenied
 from pracha.core.references import next_reference
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import due_date, local_today
+
+logger = logging.getLogger(__name__)
 
 MESSAGE_MAX_LENGTH = 4000
 NOTE_MAX_LENGTH = 2000
@@ -162,8 +166,13 @@ def _renewal_answers(actor: User, definition: ServiceDefinition, outcome: Outcom
         outcome.holder_business_id is not None
         and any(business.pk == outcome.holder_business_id for business in businesses_for(user=actor))
     )
-    if definition.renewal_of is None or not renews or not holds:
+    if definition.renewal_of is None or not renews or not holds or outcome.valid_until is None:
         raise InvalidInput(_("This licence cannot be renewed through this service."))
+    # One renewal per licence: a second would make two valid licences out of one. A renewal that was
+    # withdrawn or refused (closed without an outcome) does not count.
+    pending_or_granted = Q(outcome__isnull=False) | ~Q(holder__in=[Holder.DRAFT, Holder.DONE])
+    if outcome.renewals.filter(pending_or_granted).exists():
+        raise Conflict(_("This licence has already been renewed, or a renewal is under way."))
     properties = definition.form.schema.get("properties", {})
     return {name: value for name, value in outcome.application.answers.items() if name in properties}
 
@@ -186,7 +195,23 @@ def draft_answers_save(
     later) lets required fields stay empty; every value given must still be valid."""
     application = _locked(application)
     _ensure_applicant(actor, application)
-    definition = definition_of(application)
+    _apply_answers(application, definition_of(application), answers, complete=complete)
+    application.save(update_fields=["answers", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="applications.answers_save",
+        target=application,
+        payload={"fields": sorted(answers)},
+        on_behalf_of=_audit_business(application),
+    )
+    return application
+
+
+def _apply_answers(
+    application: Application, definition: ServiceDefinition, answers: Mapping[str, Any], *, complete: bool
+) -> None:
+    """Merge valid answers into the application (no save): every field while a draft, only the marked
+    ones while it is back with the applicant for corrections."""
     editable = _editable_fields(application, definition)
     if not editable:
         raise Conflict(_("This application can no longer be changed."))
@@ -202,15 +227,6 @@ def draft_answers_save(
     if errors:
         raise InvalidInput(fields=errors)
     application.answers = merged
-    application.save(update_fields=["answers", "updated_at"])
-    audit.record(
-        actor=actor,
-        action="applications.answers_save",
-        target=application,
-        payload={"fields": sorted(answers)},
-        on_behalf_of=_audit_business(application),
-    )
-    return application
 
 
 @transaction.atomic
@@ -363,6 +379,10 @@ def _consenter(application: Application, definition: ServiceDefinition, actor: U
     if consenter.pk == actor.pk:
         message = _("Enter the national ID number of the other person, not your own.")
         raise InvalidInput(message, fields={field: [message]})
+    # Anyone can sign up under an unclaimed ID number; only a verified identity can speak for its owner.
+    if consenter.assurance_level != AssuranceLevel.VERIFIED:
+        message = _("This person has not verified their identity yet. Ask them to do so in “My account”.")
+        raise InvalidInput(message, fields={field: [message]})
     return consenter
 
 
@@ -421,6 +441,11 @@ def _charge_fees(application: Application, definition: ServiceDefinition, state:
 
 def _issue_outcome(application: Application, definition: ServiceDefinition, *, today: datetime.date) -> None:
     spec = definition.outcome
+    # A renewal continues the old licence: it starts the day after the old one ends, not earlier.
+    renewed = application.renewal_of
+    valid_from = today
+    if renewed is not None and renewed.valid_until is not None and renewed.valid_until >= today:
+        valid_from = renewed.valid_until + datetime.timedelta(days=1)
     assert application.handling_agency is not None
     Outcome.objects.create(
         application=application,
@@ -431,8 +456,10 @@ def _issue_outcome(application: Application, definition: ServiceDefinition, *, t
         holder=application.applicant,
         holder_business=application.on_behalf_of,
         agency=application.handling_agency,
-        valid_from=today,
-        valid_until=today + datetime.timedelta(days=spec.valid_for_days) if spec.valid_for_days else None,
+        valid_from=valid_from,
+        valid_until=valid_from + datetime.timedelta(days=spec.valid_for_days)
+        if spec.valid_for_days
+        else None,
         conditions=[condition.as_dict() for condition in spec.conditions],
     )
 
@@ -448,13 +475,19 @@ def application_act(
     fields: Sequence[str] = (),
     documents: Sequence[str] = (),
     requested_document: str = "",
+    answers: Mapping[str, Any] | None = None,
 ) -> Application:
     """Take a workflow action: whoever `actor` is to the application must be allowed it in this state.
-    A refused action changes nothing and writes no audit entry."""
+    `answers` go with a resubmission: the corrected fields, saved with it or not at all. A refused
+    action changes nothing and writes no audit entry."""
     application = _locked(application)
     party = party_for(actor, application)
     if party is None:
         raise PermissionDenied()
+    if party.kind == "consenter" and actor.assurance_level != AssuranceLevel.VERIFIED:
+        raise PermissionDenied(_("Verify your identity in “My account” before you give or refuse consent."))
+    if party.kind == "officer" and application.assigned_to_id not in (None, actor.pk):
+        raise Conflict(_("Another officer has taken this case. Only they can act on it now."))
     definition = definition_of(application)
     if application.state not in definition.workflow.states:
         raise Conflict(_("Nothing more can be done with this application."))
@@ -478,7 +511,11 @@ def application_act(
     elif taken.kind in ("send_back", "request_document"):
         application.corrections = _corrections(definition, taken, note, fields, documents, requested_document)
     elif taken.kind == "resubmit":
+        if answers:
+            _apply_answers(application, definition, answers, complete=True)
         _ensure_complete(application, definition)
+        # The second party may be the very answer that was corrected: ask whoever is named now.
+        application.consenter = _consenter(application, definition, actor)
         application.corrections = {}
     agency = application.holding_agency if party.kind == "officer" else None
     from_state = application.state
@@ -577,6 +614,19 @@ def _ensure_can_act_on(actor: User, application: Application) -> None:
 
 
 @transaction.atomic
+def case_view_record(*, actor: User, application: Application) -> None:
+    """An officer opened a case, and with it the applicant's personal details: audited against the
+    applicant, who sees it under "who looked at my data"."""
+    agency = application.holding_agency or application.handling_agency
+    audit.record(
+        actor=actor,
+        action="applications.view_case",
+        target=application.applicant,
+        payload={"agency": agency.code if agency else "", "application": application.reference},
+    )
+
+
+@transaction.atomic
 def case_claim(*, actor: User, application: Application) -> Application:
     """Take a case. Two officers claiming at once: the single conditional UPDATE lets exactly one win."""
     _ensure_can_act_on(actor, application)
@@ -610,12 +660,14 @@ def message_post(*, actor: User, application: Application, body: str, internal: 
     """A message in the thread; `internal` notes are for officers and never shown to the applicant."""
     application = _locked(application)
     party = party_for(actor, application)
-    is_officer_of_case = application.handling_agency in case_agencies(actor) or (
-        party is not None and party.kind == "officer"
-    )
-    if party is not None and party.kind == "applicant" and not internal:
+    if party is not None and party.kind == "applicant":
+        # An officer applying to their own agency is an applicant here: no internal notes, on either side.
+        if internal:
+            raise PermissionDenied()
         side, agency = Party.APPLICANT, None
-    elif is_officer_of_case:
+    elif application.handling_agency in case_agencies(actor) or (
+        party is not None and party.kind == "officer"
+    ):
         side, agency = Party.OFFICER, application.holding_agency or application.handling_agency
     else:
         raise PermissionDenied()
@@ -643,13 +695,17 @@ def message_post(*, actor: User, application: Application, body: str, internal: 
 def fee_counter_payment_record(
     *, actor: User, application: Application, amount_satang: int, receipt_number: str
 ) -> Application:
-    """Record a fee paid in cash at the counter. It announces PaymentSettled like any other payment, so
-    the application moves on the same way whether the money came over the counter or from a bank."""
+    """Record a fee paid in cash at the counter. The payment row is written now, in this transaction, so
+    the money is never lost and cannot be taken twice; then PaymentSettled is announced like for any
+    other payment, and the case moves on the same way whether the money came over the counter or from
+    a bank."""
     application = _locked(application)
     if application.holder != Holder.PAYMENT or application.holding_agency is None:
         raise Conflict(_("This application is not waiting for a payment."))
     if not has_permission(actor, "payments.record_cash", agency=application.holding_agency):
         raise PermissionDenied()
+    if _amount_paid(application) >= application.fee_total_satang:
+        raise Conflict(_("The fee has already been paid."))
     receipt_number = _clean_text(
         receipt_number,
         field="receipt_number",
@@ -665,6 +721,13 @@ def fee_counter_payment_record(
     if FeePayment.objects.filter(payment_id=payment_id).exists():
         message = _("This receipt number has already been used.")
         raise InvalidInput(message, fields={"receipt_number": [message]})
+    FeePayment.objects.create(
+        application=application,
+        payment_id=payment_id,
+        amount_satang=amount_satang,
+        channel="counter",
+        receipt_number=receipt_number,
+    )
     audit.record(
         actor=actor,
         action="applications.counter_payment",
@@ -683,36 +746,28 @@ def fee_counter_payment_record(
     return application
 
 
+def _amount_paid(application: Application) -> int:
+    return sum(application.payments.values_list("amount_satang", flat=True))
+
+
 @transaction.atomic
 def payment_settle(*, event: events.PaymentSettled) -> Application | None:
-    """Apply a settled payment to the application it pays for. The same payment twice changes nothing."""
-    application = Application.objects.select_for_update().filter(reference=event.payable_reference).first()
-    if application is None or FeePayment.objects.filter(payment_id=event.payment_id).exists():
-        return application
-    FeePayment.objects.create(
-        application=application,
-        payment_id=event.payment_id,
-        amount_satang=event.amount_satang,
-        channel=event.channel,
-        receipt_number=event.receipt_number,
+    """Apply a settled payment to the application it pays for: record it once (by its payment id) and
+    move the case on once the fee is covered. Announcing the same payment again changes nothing."""
+    application = (
+        Application.objects.select_for_update(of=("self",)).filter(reference=event.payable_reference).first()
     )
-    paid = sum(application.payments.values_list("amount_satang", flat=True))
-    definition = definition_of(application)
-    state = definition.workflow.states.get(application.state)
-    moved = False
-    if state is not None and state.holder == Holder.PAYMENT and paid >= application.fee_total_satang:
-        taken = next(action for action in state.actions if action.kind == "paid")
-        from_state = application.state
-        _enter_state(application, definition, taken.to, today=local_today())
-        application.save()
-        _record_event(
-            application,
-            action=taken.name,
-            from_state=from_state,
-            party=Party.SYSTEM,
-            note=event.receipt_number,
+    if application is None:
+        return None
+    if not FeePayment.objects.filter(payment_id=event.payment_id).exists():
+        FeePayment.objects.create(
+            application=application,
+            payment_id=event.payment_id,
+            amount_satang=event.amount_satang,
+            channel=event.channel,
+            receipt_number=event.receipt_number,
         )
-        moved = True
+    moved = _move_if_paid(application, receipt_number=event.receipt_number)
     audit.record(
         actor=None,
         action="applications.payment_settle",
@@ -720,6 +775,43 @@ def payment_settle(*, event: events.PaymentSettled) -> Application | None:
         payload={"payment_id": event.payment_id, "amount_satang": event.amount_satang, "moved": moved},
     )
     return application
+
+
+def _move_if_paid(application: Application, *, receipt_number: str) -> bool:
+    """Take the payment state's `paid` action if the fee is covered (the caller holds the row lock)."""
+    definition = definition_of(application)
+    state = definition.workflow.states.get(application.state)
+    if (
+        state is None
+        or state.holder != Holder.PAYMENT
+        or _amount_paid(application) < application.fee_total_satang
+    ):
+        return False
+    taken = next(action for action in state.actions if action.kind == "paid")
+    from_state = application.state
+    _enter_state(application, definition, taken.to, today=local_today())
+    application.save()
+    _record_event(
+        application, action=taken.name, from_state=from_state, party=Party.SYSTEM, note=receipt_number
+    )
+    return True
+
+
+def settle_paid_applications() -> int:
+    """Move on every case whose fee is recorded as paid but which still waits in a payment state: what
+    a process killed between a payment's commit and its PaymentSettled handler leaves behind."""
+    moved = 0
+    for candidate in Application.objects.filter(holder=Holder.PAYMENT, payments__isnull=False).distinct():
+        with transaction.atomic():
+            application = _locked(candidate)
+            receipt = (
+                application.payments.order_by("-created_at").values_list("receipt_number", flat=True).first()
+            )
+            if _move_if_paid(application, receipt_number=receipt or ""):
+                audit.record(actor=None, action="applications.payment_settle", target=application,
+                             payload={"payment_id": "", "amount_satang": 0, "moved": True})  # fmt: skip
+                moved += 1
+    return moved
 
 
 # --- escalation ---------------------------------------------------------------------------------------
@@ -730,8 +822,11 @@ def escalate_overdue(*, today: datetime.date | None = None) -> int:
     today = today or local_today()
     escalated = 0
     for candidate in overdue_for_escalation(today=today):
-        if _escalate_one(candidate, today=today):
-            escalated += 1
+        try:
+            escalated += _escalate_one(candidate, today=today)
+        except Exception:
+            # One broken case must not keep every other overdue case from being escalated.
+            logger.exception("escalating %s failed", candidate.reference)
     return escalated
 
 

@@ -26,8 +26,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 PNG_IEND = b"\x00\x00\x00\x00IEND\xaeB`\x82"
 JPEG_START = b"\xff\xd8\xff"
 JPEG_END = b"\xff\xd9"
-# Readers (Acrobat among them) accept a PDF header anywhere in the first 1024 bytes.
-PDF_HEADER_WINDOW = 1024
 
 EMPTY = _("The selected file is empty.")
 PDF_UNREADABLE = _("This PDF can’t be opened. It may be damaged or incomplete: please save or scan it again.")
@@ -51,7 +49,9 @@ def sniff_kind(data: bytes) -> str | None:
         return "png"
     if data.startswith(JPEG_START):
         return "jpeg"
-    if b"%PDF-" in data[:PDF_HEADER_WINDOW]:
+    # At the very start (after blank bytes): readers accept a header later in the file, which lets a
+    # program with a PDF tacked on after its own header pass as a PDF.
+    if data.lstrip(b"\x00\t\n\r\x0c ").startswith(b"%PDF-"):
         return "pdf"
     return None
 

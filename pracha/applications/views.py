@@ -866,15 +866,12 @@ def corrections(request: HttpRequest, key: str) -> HttpResponse:
     if not form.is_valid():
         return _render_corrections(request, application, form=form)
     try:
-        if isinstance(form, eforms.ServiceForm):
-            services.draft_answers_save(
-                actor=_person(request),
-                application=application,
-                answers=answers_to_save(form, marked),
-                complete=True,
-            )
+        # The corrected answers and the resubmission are one service call: both happen, or neither.
         services.application_act(
-            actor=_person(request), application=application, action=_resubmit_action(application, definition)
+            actor=_person(request),
+            application=application,
+            action=_resubmit_action(application, definition),
+            answers=answers_to_save(form, marked) if isinstance(form, eforms.ServiceForm) else None,
         )
     except DomainError as error:
         add_domain_error(form, error)
@@ -934,7 +931,8 @@ def document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     response = FileResponse(
         found.open(),
         as_attachment=True,
-        filename=found.original_name or f"{found.requirement}.{found.kind}",
+        # Named by what it is, never by the name the uploader chose ("plan.exe").
+        filename=f"{found.requirement}.{'jpg' if found.kind == 'jpeg' else found.kind}",
         content_type=found.content_type,
     )
     response["X-Content-Type-Options"] = "nosniff"

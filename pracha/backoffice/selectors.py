@@ -242,7 +242,7 @@ class CasePage:
 def available_actions(user: Any, application: Application) -> list[Action]:
     """Exactly the actions the workflow lets this officer take on the case now."""
     party = applications.party_for(user, application)
-    if party is None or party.kind != "officer":
+    if party is None or party.kind != "officer" or application.assigned_to_id not in (None, user.pk):
         return []
     definition = applications.definition_of(application)
     return workflow.available_actions(

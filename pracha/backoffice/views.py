@@ -174,7 +174,9 @@ def _done(reference: str, message: str, request: HttpRequest) -> HttpResponse:
 @require_GET
 @officer_required
 def case(request: HttpRequest, reference: str) -> HttpResponse:
-    application = applications.access_case(user=_officer(request), reference=reference)
+    user = _officer(request)
+    application = applications.access_case(user=user, reference=reference)
+    application_services.case_view_record(actor=user, application=application)
     return _case_response(request, application)
 
 

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pracha.agencies.public import agency_get, has_permission
+from pracha.agencies.public import Agency, agency_get, has_permission
 from pracha.audit import public as audit
 from pracha.catalogue.definitions import ServiceDefinition
 from pracha.catalogue.models import Service, ServiceVersion, VersionStatus
@@ -20,6 +20,33 @@ from pracha.core.errors import InvalidInput, NotFound, PermissionDenied
 def canonical_checksum(data: Mapping[str, Any]) -> str:
     canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _named_agencies(definition: ServiceDefinition) -> set[str]:
+    """Every agency a definition sends cases to: the owner, the routing targets and per-state agencies."""
+    named = {definition.agency}
+    if definition.routing is not None:
+        named.update(definition.routing.agencies.values())
+    named.update(state.agency for state in definition.workflow.states.values() if state.agency)
+    return named
+
+
+def _is_within(code: str, ancestor: str) -> bool:
+    agency: Agency | None = agency_get(code=code)
+    while agency is not None:
+        if agency.code == ancestor:
+            return True
+        agency = agency.parent
+    return False
+
+
+def _ensure_editor_of_all(actor: Any, definition: ServiceDefinition) -> None:
+    """The owning agency's editor may send cases to the owner's own offices (BMA to its districts); any
+    other agency must be one the editor edits for too, or cases and outcomes could go out in its name."""
+    _ensure_editor(actor, definition.agency)
+    for code in sorted(_named_agencies(definition)):
+        if not _is_within(code, definition.agency):
+            _ensure_editor(actor, code)
 
 
 def _ensure_editor(actor: Any, agency_code: str) -> None:
@@ -42,7 +69,7 @@ def definition_save(
             _("The code of a service cannot change. Keep “%(code)s”.") % {"code": expected_code},
             fields={"definition": [_("The code of a service cannot change.")]},
         )
-    _ensure_editor(actor, definition.agency)
+    _ensure_editor_of_all(actor, definition)
     service = Service.objects.select_for_update().filter(code=definition.code).first()
     if service is None:
         service = Service.objects.create(
@@ -92,6 +119,7 @@ def version_publish(*, actor: Any, service_code: str, number: int) -> ServiceVer
         raise InvalidInput(_("Only a draft version can be published."))
     # Checked again: roles or agencies the definition names may have gone since it was saved.
     definition = definition_parse(version.definition)
+    _ensure_editor_of_all(actor, definition)
     _publish(actor=actor, service=service, version=version, definition=definition)
     return version
 

@@ -182,7 +182,10 @@ PRACHA_SITE_NAME = _("Pracha")
 # The demo world (seed_demo, demo_totp) publishes passwords and authenticator secrets: never in prod.
 PRACHA_DEMO = False
 # Tasks `manage.py serve` enqueues on a timer: dotted path -> seconds between runs.
-PRACHA_PERIODIC_TASKS = {"pracha.applications.tasks.escalate_overdue_cases": 15 * 60}
+PRACHA_PERIODIC_TASKS = {
+    "pracha.applications.tasks.escalate_overdue_cases": 15 * 60,
+    "pracha.applications.tasks.settle_paid_cases": 60,
+}
 PRACHA_TRUST_X_REAL_IP = env_bool("PRACHA_TRUST_X_REAL_IP", False)
 # allauth's per-address rate limits must see the client, not the proxy, or they would lock out everyone.
 ALLAUTH_TRUSTED_CLIENT_IP_HEADER = "X-Real-IP" if PRACHA_TRUST_X_REAL_IP else None

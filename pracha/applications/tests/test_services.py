@@ -8,6 +8,7 @@ import pytest
 import yaml
 
 from pracha.accounts.public import Business
+from pracha.accounts.selectors import lookups_of
 from pracha.agencies.public import Agency, Membership, Role
 from pracha.applications import services
 from pracha.applications.models import (
@@ -20,7 +21,7 @@ from pracha.applications.models import (
 )
 from pracha.applications.selectors import queue
 from pracha.applications.tests.helpers import FOOD_SHOP_ANSWERS, act, food_shop_draft, submitted_food_shop
-from pracha.applications.tests.test_uploads import make_pdf
+from pracha.applications.tests.test_uploads import make_pdf, make_png
 from pracha.audit.public import AuditEntry
 from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
 from pracha.catalogue.services import definition_save
@@ -597,3 +598,129 @@ def test_the_queue_finds_a_case_by_full_name_or_national_id(service_world: Any, 
     submitted_food_shop(service_world["other_citizen"])
     assert service_world["applicant"].national_id == "1999900000021"
     assert list(queue(user=service_world["reviewer"], tab="all", search=search)) == [application]
+
+
+# --- found in review: each of these was a hole ---------------------------------------------------------
+
+
+def test_an_unverified_account_cannot_stand_in_for_the_house_owner(service_world: Any) -> None:
+    owner = service_world["house_owner"]
+    owner.assurance_level = "self_asserted"
+    owner.save(update_fields=["assurance_level"])
+    with pytest.raises(InvalidInput) as refused:
+        change_of_address(service_world, owner.national_id)
+    assert refused.value.fields == {
+        "owner_national_id": [
+            "This person has not verified their identity yet. Ask them to do so in “My account”."
+        ]
+    }
+
+
+def test_a_consenter_who_is_no_longer_verified_cannot_consent(service_world: Any) -> None:
+    owner = service_world["house_owner"]
+    application = change_of_address(service_world, owner.national_id)
+    owner.assurance_level = "self_asserted"
+    owner.save(update_fields=["assurance_level"])
+    with pytest.raises(PermissionDenied):
+        act(owner, application, "consent")
+    application.refresh_from_db()
+    assert application.state == "owner_consent"
+
+
+def test_correcting_the_owner_asks_the_new_owner(service_world: Any) -> None:
+    owner, registrar = service_world["house_owner"], service_world["registrar"]
+    application = act(owner, change_of_address(service_world, owner.national_id), "consent")
+    application = act(registrar, application, "send_back", fields=["owner_national_id"], note="เจ้าบ้านไม่ถูกต้อง")
+    new_owner = service_world["other_citizen"]
+    application = services.application_act(
+        actor=service_world["applicant"],
+        application=application,
+        action="resubmit",
+        answers={"owner_national_id": new_owner.national_id},
+    )
+    assert (application.state, application.consenter) == ("owner_consent", new_owner)
+    with pytest.raises(PermissionDenied):
+        act(owner, application, "consent")
+
+
+def test_the_fee_is_taken_once_and_a_lost_handler_is_made_good(service_world: Any) -> None:
+    application = at_payment(service_world)
+    cashier = service_world["reviewer"]
+    # No on_commit handlers run here: as if the process died right after the payment committed.
+    services.fee_counter_payment_record(
+        actor=cashier, application=application, amount_satang=30000, receipt_number="R-1"
+    )
+    assert list(FeePayment.objects.values_list("payment_id", "amount_satang")) == [
+        ("counter:bma-bang-rak:R-1", 30000)
+    ]
+    with pytest.raises(Conflict) as refused:
+        services.fee_counter_payment_record(
+            actor=cashier, application=application, amount_satang=30000, receipt_number="R-2"
+        )
+    assert str(refused.value) == "The fee has already been paid."
+    assert services.settle_paid_applications() == 1
+    assert services.settle_paid_applications() == 0
+    application.refresh_from_db()
+    assert application.state == "issue"
+    assert FeePayment.objects.count() == 1
+
+
+def test_only_the_officer_who_took_a_case_acts_on_it(service_world: Any, people: Any) -> None:
+    application = submitted_food_shop(service_world["applicant"])
+    second = people["officer_with"]
+    membership = Membership.objects.create(user=second, agency=Agency.objects.get(code="bma-bang-rak"))
+    membership.roles.add(Role.objects.get(code="reviewer"))
+    services.case_claim(actor=service_world["reviewer"], application=application)
+    with pytest.raises(Conflict):
+        act(second, application, "accept")
+    application.refresh_from_db()
+    assert application.state == "document_check"
+    assert act(service_world["reviewer"], application, "accept").state == "site_inspection"
+
+
+def test_opening_a_case_is_shown_to_the_applicant(service_world: Any) -> None:
+    application = submitted_food_shop(service_world["applicant"])
+    services.case_view_record(actor=service_world["reviewer"], application=application)
+    [lookup] = lookups_of(user=service_world["applicant"])
+    assert (lookup.officer, lookup.agency.code if lookup.agency else None) == (
+        service_world["reviewer"].full_name, "bma-bang-rak",
+    )  # fmt: skip
+
+
+def test_an_officer_applying_to_their_own_agency_is_only_an_applicant(service_world: Any) -> None:
+    officer = service_world["reviewer"]
+    application = submitted_food_shop(officer)
+    assert not queue(user=officer, tab="all").filter(pk=application.pk).exists()
+    with pytest.raises(PermissionDenied):
+        services.message_post(actor=officer, application=application, body="บันทึกภายใน", internal=True)
+    with pytest.raises(PermissionDenied):
+        act(officer, application, "accept")
+
+
+def issued_permit(service_world: Any, pay: Any) -> Outcome:
+    reviewer = service_world["reviewer"]
+    application = submitted_food_shop(service_world["applicant"])
+    for action in ("accept", "pass", "approve_for_payment"):
+        application = act(reviewer, application, action)
+    application = act(reviewer, pay(reviewer, application), "issue")
+    return application.outcome
+
+
+def test_a_licence_is_renewed_once_and_the_renewal_follows_on(service_world: Any, pay: Any) -> None:
+    applicant, reviewer = service_world["applicant"], service_world["reviewer"]
+    permit = issued_permit(service_world, pay)
+    renewal = services.draft_create(
+        actor=applicant, service_code="food-shop-permit-renewal", renewal_of=permit
+    )
+    services.draft_answers_save(actor=applicant, application=renewal, answers={}, complete=True)
+    services.document_upload(
+        actor=applicant, application=renewal, requirement="shop-photo", data=make_png(), filename="shop.png"
+    )
+    renewal = services.application_submit(actor=applicant, application=renewal, idempotency_key="renew")
+    with pytest.raises(Conflict):
+        services.draft_create(actor=applicant, service_code="food-shop-permit-renewal", renewal_of=permit)
+    for action in ("accept", "approve_for_payment"):
+        renewal = act(reviewer, renewal, action)
+    renewal = act(reviewer, pay(reviewer, renewal, receipt="R-0002"), "issue")
+    assert permit.valid_until is not None
+    assert renewal.outcome.valid_from == permit.valid_until + datetime.timedelta(days=1)

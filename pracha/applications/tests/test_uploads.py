@@ -84,10 +84,17 @@ def test_sniff_kind_reads_magic_bytes_only():
     assert sniff_kind(make_pdf(1)) == "pdf"
     assert sniff_kind(make_png()) == "png"
     assert sniff_kind(JPEG) == "jpeg"
-    assert sniff_kind(b"\n" * 1000 + b"%PDF-1.4") == "pdf"  # header within the first 1024 bytes
-    assert sniff_kind(b"\n" * 1020 + b"%PDF-1.4") is None  # header not wholly within them
+    assert sniff_kind(b"\n" * 1000 + b"%PDF-1.4") == "pdf"  # blank lines before the header
+    assert sniff_kind(b"MZ\x90\x00" + b"%PDF-1.4") is None  # a program with a PDF header behind its own
     assert sniff_kind(b"MZ\x90\x00") is None
     assert sniff_kind(b"") is None
+
+
+def test_a_program_with_a_real_pdf_appended_is_refused():
+    program = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" + b"PE\x00\x00" + b"\x00" * 200
+    assert refusal(program + make_pdf(1))["message"] == (
+        "The file must be a PDF, JPEG or PNG. This file is not one of those, whatever its name says."
+    )
 
 
 def test_a_renamed_windows_program_is_refused():

@@ -389,7 +389,7 @@ def test_the_applicant_and_the_officers_of_the_case_download_a_document(
     response = client(service_world, who).get(reverse("applications:document", args=[document.public_id]))
     assert response.status_code == 200
     assert response.headers["Content-Type"] == "application/pdf"
-    assert response.headers["Content-Disposition"] == 'attachment; filename="plan.pdf"'
+    assert response.headers["Content-Disposition"] == 'attachment; filename="floor-plan.pdf"'
     assert response.headers["X-Content-Type-Options"] == "nosniff"
     assert response.headers["Cache-Control"] == "private, no-store"
     content = b"".join(response.streaming_content)  # type: ignore[attr-defined]

@@ -196,6 +196,34 @@ def test_an_editor_cannot_move_a_service_to_their_own_agency(service_world: dict
     assert catalogue_audit() == before
 
 
+@pytest.mark.parametrize("where", ["routing", "state"])
+def test_an_editor_cannot_send_cases_to_an_agency_they_do_not_edit_for(
+    service_world: dict[str, Any], where: str
+) -> None:
+    """DBD's editor may not route its own service's cases to DOPA: they would be decided in DOPA's name."""
+    data = demo_definition("commercial-registration")
+    if where == "routing":
+        data["routing"] = {"field": "business_type", "agencies": dict.fromkeys(
+            data["form"]["schema"]["properties"]["business_type"]["enum"], "dopa"
+        )}  # fmt: skip
+    else:
+        data["workflow"]["states"]["review"]["agency"] = "dopa"
+    before = catalogue_audit()
+
+    with pytest.raises(PermissionDenied):
+        definition_save(actor=service_world["officer_other_agency"], data=data, publish=True)
+
+    assert versions_of("commercial-registration") == [(1, "published")]
+    assert catalogue_audit() == before
+
+
+def test_the_owning_agency_routes_to_its_own_offices(service_world: dict[str, Any], bma_editor: Any) -> None:
+    data = demo_definition("food-shop-permit")
+    data["time_limit_days"] = 25
+    version = definition_save(actor=bma_editor, data=data, publish=True)
+    assert (version.number, version.status) == (2, "published")
+
+
 @pytest.mark.django_db
 def test_an_invalid_definition_is_refused_with_each_problem(
     service_world: dict[str, Any], bma_editor: Any
