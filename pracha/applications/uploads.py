@@ -67,11 +67,12 @@ def check_upload(
     if len(data) > max_size_kb * 1024:
         _refuse(
             format_lazy(
-                _("The selected file is too large. It must be {limit} or smaller."), limit=_size(max_size_kb)
+                _("The selected file is too large. It must be {limit} or smaller."),
+                limit=size_limit_text(max_size_kb),
             )
         )
     kind = sniff_kind(data)
-    kinds = _kinds_text(accepted)
+    kinds = kinds_text(accepted)
     if kind is None:
         _refuse(
             format_lazy(
@@ -132,11 +133,12 @@ def _pdf_pages(data: bytes, max_pages: int | None) -> int:
     return pages
 
 
-def _size(kb: int) -> str:
+def size_limit_text(kb: int) -> str:
+    """5 MB, or 1536 KB when it is not a whole number of megabytes."""
     return f"{kb // 1024} MB" if kb % 1024 == 0 else f"{kb} KB"
 
 
-def _kinds_text(accepted: Sequence[str]) -> str | Promise:
+def kinds_text(accepted: Sequence[str]) -> str | Promise:
     # In a fixed order, whatever order the caller gave: "PDF, JPEG or PNG". The lazy "or" keeps the whole
     # list lazy, so it is put into words in the language it is shown in (Django's catalogue has "or").
     return get_text_list([LABELS[kind] for kind in KINDS if kind in accepted], _("or"))

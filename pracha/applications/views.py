@@ -37,7 +37,7 @@ from pracha.applications.forms import (
     prepare_service_form,
 )
 from pracha.applications.models import Application, ApplicationDocument, ApplicationEvent, Holder, Party
-from pracha.applications.uploads import KINDS, LABELS
+from pracha.applications.uploads import kinds_text, size_limit_text
 from pracha.catalogue.public import (
     SUBMIT,
     WITHDRAW,
@@ -120,15 +120,6 @@ def status_colour(application: Application, definition: ServiceDefinition) -> st
             return "green"
         return "red" if state is not None else "grey"
     return ""
-
-
-def kinds_text(kinds: Iterable[str]) -> str:
-    wanted = set(kinds)
-    return str(get_text_list([LABELS[kind] for kind in KINDS if kind in wanted], _("or")))
-
-
-def size_text(max_size_kb: int) -> str:
-    return f"{max_size_kb // 1024} MB" if max_size_kb % 1024 == 0 else f"{max_size_kb} KB"
 
 
 @dataclass
@@ -282,7 +273,7 @@ def guide_context(user: User, definition: ServiceDefinition, acting_for: Busines
     return {
         "definition": definition,
         "documents": [
-            {"requirement": doc, "types": kinds_text(doc.types), "size": size_text(doc.max_size_kb)}
+            {"requirement": doc, "types": kinds_text(doc.types), "size": size_limit_text(doc.max_size_kb)}
             for doc in definition.documents
             if not doc.held_by_state
         ],
@@ -407,8 +398,8 @@ def document_rows(
         rows.append(
             DocumentRow(
                 requirement=requirement,
-                types=kinds_text(requirement.types),
-                size=size_text(requirement.max_size_kb),
+                types=str(kinds_text(requirement.types)),
+                size=size_limit_text(requirement.max_size_kb),
                 current=current.get(requirement.code),
                 form=form or DocumentUploadForm(document=requirement),
             )
