@@ -6,7 +6,6 @@ agencies), validates, calls one service and responds. A service's refusal is sho
 the error summary; PermissionDenied and NotFound become the 403 and 404 pages. Pages that show personal
 data are never_cache."""
 
-from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
@@ -15,7 +14,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
@@ -37,8 +37,7 @@ from pracha.backoffice.forms import (
 )
 from pracha.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pracha.core.forms import add_domain_error
-
-View = Callable[..., HttpResponse]
+from pracha.core.http import View, domain_errors_as_http
 
 
 def officer_required(view: View) -> View:
@@ -46,17 +45,12 @@ def officer_required(view: View) -> View:
     and PermissionDenied from selectors and services become the 404 and 403 pages."""
 
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         if not selectors.is_case_officer(request.user):
             raise HttpForbidden(_("Only officers who handle applications can use the workbench."))
-        try:
-            return view(request, *args, **kwargs)
-        except NotFound as error:
-            raise Http404(str(error.message)) from error
-        except PermissionDenied as error:
-            raise HttpForbidden(str(error.message)) from error
+        return view(request, *args, **kwargs)
 
-    return login_required(wrapper)
+    return login_required(domain_errors_as_http(wrapper))
 
 
 def _officer(request: HttpRequest) -> User:
