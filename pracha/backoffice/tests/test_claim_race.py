@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from pracha.applications import services
 from pracha.applications.models import Application
@@ -43,7 +44,9 @@ def test_two_officers_claiming_at_the_same_moment_on_postgresql(service_world: d
             services.case_claim(actor=officer, application=application)
             results[name] = "won"
         except Conflict as error:
-            results[name] = str(error)
+            # A new thread does not inherit the test's English: the message is read in English here.
+            with translation.override("en"):
+                results[name] = str(error)
         finally:
             connection.close()  # each thread has its own connection; close it so the test database can go
 
