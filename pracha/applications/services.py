@@ -808,8 +808,12 @@ def settle_paid_applications() -> int:
                 application.payments.order_by("-created_at").values_list("receipt_number", flat=True).first()
             )
             if _move_if_paid(application, receipt_number=receipt or ""):
-                audit.record(actor=None, action="applications.payment_settle", target=application,
-                             payload={"payment_id": "", "amount_satang": 0, "moved": True})  # fmt: skip
+                audit.record(
+                    actor=None,
+                    action="applications.payment_settle",
+                    target=application,
+                    payload={"catch_up": True, "moved": True},
+                )
                 moved += 1
     return moved
 
