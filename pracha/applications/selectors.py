@@ -127,15 +127,19 @@ def access_case(*, user: Any, reference: str) -> Application:
     return application
 
 
+def acts_for(user: Any, business_id: int | None) -> bool:
+    """Whether the user is currently authorised to act for the business (none given: no)."""
+    return business_id is not None and any(
+        business.pk == business_id for business in businesses_for(user=user)
+    )
+
+
 def party_for(user: Any, application: Application) -> workflow.Party | None:
     """Who `user` is to this application now: the applicant, the second party, or an officer with the
     roles they hold in the agency holding it. None: no part in it."""
     if not getattr(user, "is_authenticated", False):
         return None
-    if application.applicant_id == user.pk or (
-        application.on_behalf_of_id is not None
-        and any(business.pk == application.on_behalf_of_id for business in businesses_for(user=user))
-    ):
+    if application.applicant_id == user.pk or acts_for(user, application.on_behalf_of_id):
         return workflow.Party(kind="applicant")
     if application.consenter_id == user.pk:
         return workflow.Party(kind="consenter")

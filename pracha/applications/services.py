@@ -13,7 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pracha.accounts.public import AssuranceLevel, Business, User, businesses_for, on_behalf_of_business
+from pracha.accounts.public import AssuranceLevel, Business, User, on_behalf_of_business
 from pracha.agencies.public import Agency, agency_get, has_permission
 from pracha.applications.models import (
     Application,
@@ -28,9 +28,10 @@ from pracha.applications.models import (
 )
 from pracha.applications.selectors import (
     acting_roles,
+    acts_for,
     case_agencies,
-    current_documents,
     definition_of,
+    missing_documents,
     overdue_for_escalation,
     party_for,
 )
@@ -125,7 +126,7 @@ def draft_create(
     assert version is not None  # published_service only returns published services
     definition = version_definition(version)
     _ensure_may_apply(actor, definition, on_behalf_of)
-    if on_behalf_of is not None and on_behalf_of not in businesses_for(user=actor):
+    if on_behalf_of is not None and not acts_for(actor, on_behalf_of.pk):
         raise PermissionDenied(_("You are not authorised to act for this business."))
     answers: dict[str, Any] = {}
     if renewal_of is not None:
@@ -162,10 +163,7 @@ def _ensure_may_apply(actor: User, definition: ServiceDefinition, on_behalf_of: 
 def _renewal_answers(actor: User, definition: ServiceDefinition, outcome: Outcome) -> dict[str, Any]:
     # A licence is renewed by the renewal service, whether the original or an earlier renewal issued it.
     renews = outcome.application.service.code in (definition.renewal_of, definition.code)
-    holds = outcome.holder_id == actor.pk or (
-        outcome.holder_business_id is not None
-        and any(business.pk == outcome.holder_business_id for business in businesses_for(user=actor))
-    )
+    holds = outcome.holder_id == actor.pk or acts_for(actor, outcome.holder_business_id)
     if definition.renewal_of is None or not renews or not holds or outcome.valid_until is None:
         raise InvalidInput(_("This licence cannot be renewed through this service."))
     # One renewal per licence: a second would make two valid licences out of one. A renewal that was
@@ -304,18 +302,14 @@ def document_upload(
     return document
 
 
-def _missing_documents(application: Application, definition: ServiceDefinition) -> dict[str, list[Any]]:
-    present = set(current_documents(application).values_list("requirement", flat=True))
-    return {
-        f"document-{doc.code}": [_("Upload “%(name)s”.") % {"name": doc.name}]
-        for doc in definition.documents
-        if not doc.optional and not doc.held_by_state and doc.code not in present
-    }
-
-
 def _ensure_complete(application: Application, definition: ServiceDefinition) -> None:
     errors: dict[str, list[Any]] = dict(eforms.validate_answers(definition.form, application.answers))
-    errors.update(_missing_documents(application, definition))
+    errors.update(
+        {
+            f"document-{doc.code}": [_("Upload “%(name)s”.") % {"name": doc.name}]
+            for doc in missing_documents(application)
+        }
+    )
     if errors:
         raise InvalidInput(
             _("Some answers or documents are missing or not valid. Please check and try again."),
