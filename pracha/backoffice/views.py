@@ -6,6 +6,7 @@ agencies), validates, calls one service and responds. A service's refusal is sho
 the error summary; PermissionDenied and NotFound become the 403 and 404 pages. Pages that show personal
 data are never_cache."""
 
+from collections.abc import Callable
 from functools import wraps
 from typing import Any, cast
 
@@ -202,34 +203,40 @@ def case_act(request: HttpRequest, reference: str) -> HttpResponse:
     return _case_response(request, application, failed=f"action-{action.name}", failed_form=form)
 
 
-@never_cache
-@require_POST
-@officer_required
-def case_claim(request: HttpRequest, reference: str) -> HttpResponse:
+def _claim_change(
+    request: HttpRequest, reference: str, change: Callable[..., Application], done: str
+) -> HttpResponse:
+    """Claim or release: the same form, the same refusal shown in the same place."""
     user = _officer(request)
     application = applications.access_case(user=user, reference=reference)
     form = ClaimForm(request.POST)
     try:
-        application_services.case_claim(actor=user, application=application)
+        change(actor=user, application=application)
     except Conflict as error:
         add_domain_error(form, error)
         return _case_response(request, application, failed="claim", failed_form=form)
-    return _done(reference, _("The case is assigned to you."), request)
+    return _done(reference, done, request)
+
+
+@never_cache
+@require_POST
+@officer_required
+def case_claim(request: HttpRequest, reference: str) -> HttpResponse:
+    return _claim_change(
+        request, reference, application_services.case_claim, _("The case is assigned to you.")
+    )
 
 
 @never_cache
 @require_POST
 @officer_required
 def case_release(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _officer(request)
-    application = applications.access_case(user=user, reference=reference)
-    form = ClaimForm(request.POST)
-    try:
-        application_services.case_release(actor=user, application=application)
-    except Conflict as error:
-        add_domain_error(form, error)
-        return _case_response(request, application, failed="claim", failed_form=form)
-    return _done(reference, _("You have released the case. Another officer can take it."), request)
+    return _claim_change(
+        request,
+        reference,
+        application_services.case_release,
+        _("You have released the case. Another officer can take it."),
+    )
 
 
 def _post_message(request: HttpRequest, reference: str, *, internal: bool) -> HttpResponse:
