@@ -9,7 +9,11 @@ PERMISSIONS = {
     "applications.review": _("Review applications"),
     "applications.decide": _("Approve or reject applications"),
     "catalogue.edit": _("Edit and publish service definitions"),
+    "payments.view": _("See the agency's bills, payments and receipts"),
     "payments.record_cash": _("Record payments made at the counter"),
+    "payments.manage": _("Cancel bills, request refunds and resolve payment exceptions"),
+    "payments.refund_approve": _("Approve or reject refunds requested by another officer"),
+    "payments.reconcile": _("Import bank statements and reconcile them"),
     "complaints.handle": _("Handle complaints"),
     "procurement.manage": _("Manage procurement"),
 }

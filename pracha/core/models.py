@@ -23,7 +23,7 @@ class PublicKeyed(models.Model):
 class ReferenceCounter(models.Model):
     """The last number handed out for one prefix in one Buddhist-era year (APP-2569-000123)."""
 
-    prefix = models.CharField(max_length=10)
+    prefix = models.CharField(max_length=60)
     year = models.PositiveIntegerField()
     last_value = models.PositiveBigIntegerField(default=0)
 

@@ -1,5 +1,6 @@
 """Settings shared by every profile. Profiles (dev, test, prod) override what differs."""
 
+import json
 import os
 from pathlib import Path
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "pracha.agencies",
     "pracha.registries",
     "pracha.catalogue",
+    "pracha.payments",
     "pracha.applications",
     "pracha.backoffice",
     "pracha.portal",
@@ -185,6 +187,7 @@ PRACHA_DEMO = False
 PRACHA_PERIODIC_TASKS = {
     "pracha.applications.tasks.escalate_overdue_cases": 15 * 60,
     "pracha.applications.tasks.settle_paid_cases": 60,
+    "pracha.payments.tasks.expire_overdue_bills": 60 * 60,
 }
 PRACHA_TRUST_X_REAL_IP = env_bool("PRACHA_TRUST_X_REAL_IP", False)
 # allauth's per-address rate limits must see the client, not the proxy, or they would lock out everyone.
@@ -194,6 +197,38 @@ PRACHA_OFFICIAL_DOMAIN = os.environ.get("PRACHA_OFFICIAL_DOMAIN", "pracha.exampl
 # Days off declared beyond the Thai public holidays (cabinet bridge days, the next year's Royal Ploughing
 # Ceremony before the holidays package knows it), comma-separated ISO dates: YYYY-MM-DD,YYYY-MM-DD
 PRACHA_EXTRA_HOLIDAYS = env_list("PRACHA_EXTRA_HOLIDAYS")
+
+# Payments (docs/payments.md). The gateway adapter turns a bank's callbacks and statements into ours;
+# replace it by configuration to speak to a real acquiring bank.
+PRACHA_PAYMENT_GATEWAY = os.environ.get(
+    "PRACHA_PAYMENT_GATEWAY", "pracha.payments.gateways.SimulatedBankGateway"
+)
+# Each billing agency's PromptPay biller ID (15 digits) and the secret the bank signs callbacks with,
+# by agency code; an office without its own entry bills through its parent's. A JSON file of the same
+# shape replaces these demo values (which are public, so never for real money).
+PRACHA_BILLERS: dict[str, dict[str, str]] = (
+    json.loads(Path(os.environ["PRACHA_BILLERS_FILE"]).read_text(encoding="utf-8"))
+    if os.environ.get("PRACHA_BILLERS_FILE")
+    else {
+        code: {"biller_id": biller_id, "secret": f"demo-only-secret-{code}"}
+        for code, biller_id in {
+            "bma": "099999000000100",
+            "bma-bang-rak": "099999000000101",
+            "bma-phra-nakhon": "099999000000102",
+            "bma-chatuchak": "099999000000103",
+            "rtp": "099999000000200",
+            "dopa": "099999000000300",
+            "dbd": "099999000000400",
+            "rd": "099999000000500",
+        }.items()
+    }
+)
+# A callback older or newer than this is refused, so a captured request cannot be replayed later.
+PRACHA_PAYMENT_CALLBACK_WINDOW_SECONDS = 300
+# Days an application fee bill stays payable before it expires (a new one can then be issued).
+PRACHA_FEE_BILL_DAYS = 15
+# The demo bank's "banking app"; when set, bill pages offer a button to pay there. Empty in production.
+PRACHA_BANK_SIMULATOR_URL = os.environ.get("PRACHA_BANK_SIMULATOR_URL", "")
 
 LOGGING = {
     "version": 1,

@@ -18,6 +18,8 @@ ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must list the site's host names (not *).")
 env_str("DATABASE_URL")
+# The demo billers' secrets are public: real money needs the agencies' own biller IDs and secrets.
+env_str("PRACHA_BILLERS_FILE")
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
