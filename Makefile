@@ -25,7 +25,7 @@ lint:
 	$(BIN)/ruff format --check .
 
 types:
-	$(BIN)/mypy pracha tests bench
+	$(BIN)/mypy pracha tests bench simulators
 
 migrations-check:
 	$(MANAGE) makemigrations --check --dry-run

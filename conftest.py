@@ -1,6 +1,8 @@
-"""Fixtures shared by every app's tests: the people of the authorization matrix."""
+"""Fixtures shared by every app's tests: the people of the authorization matrix, and the demo bank."""
 
 import io
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,6 +17,7 @@ from pracha.accounts.tests.factories import UserFactory
 from pracha.agencies.public import Agency
 from pracha.agencies.tests.factories import AgencyFactory, MembershipFactory, RoleFactory
 from pracha.portal import demo_world
+from simulators.running import RunningBank, write_billers
 
 
 @pytest.fixture(autouse=True)
@@ -89,3 +92,24 @@ def service_world(db: Any) -> dict[str, Any]:
         "registrar": users[101],
         "house_owner": users[5],
     }
+
+
+@pytest.fixture
+def bank_simulator(live_server: Any, tmp_path: Path, settings: Any) -> Iterator[RunningBank]:
+    """The demo bank as its own process on a free loopback port, notifying this test's live server at
+    /api/v1/payments/notifications with every biller of settings.PRACHA_BILLERS (retries 0.2 s after
+    a failure, doubling, at most 2 s apart); PRACHA_BANK_SIMULATOR_URL points at it. It offers
+    url, pay(payload, amount=None, deliver=True, paid_at=None) -> transaction ID,
+    status(transaction_id) -> dict, redeliver(transaction_id), statement(biller_id, "YYYY-MM-DD") -> bytes
+    and wait_delivered(transaction_id, timeout=15) -> dict (simulators/running.py)."""
+    billers = write_billers(tmp_path / "bank" / "billers.json", settings.PRACHA_BILLERS)
+    bank = RunningBank(
+        billers_path=billers,
+        state_path=tmp_path / "bank" / "bank.sqlite3",
+        callback_url=f"{live_server.url}/api/v1/payments/notifications",
+        retry_base=0.2,
+        retry_cap=2,
+    ).start()
+    settings.PRACHA_BANK_SIMULATOR_URL = bank.url
+    yield bank
+    bank.stop()

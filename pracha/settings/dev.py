@@ -11,3 +11,5 @@ from pracha.settings.base import VAR_DIR
 
 PRACHA_DEMO = True
 SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or (VAR_DIR / "secret_key").read_text().strip()
+# The demo bank that `manage.py serve` starts beside the platform; set it empty to run without.
+PRACHA_BANK_SIMULATOR_URL = os.environ.get("PRACHA_BANK_SIMULATOR_URL", "http://127.0.0.1:8010/")

@@ -1,4 +1,5 @@
-"""Start the platform the way `make run` does: gunicorn plus the background-task worker.
+"""Start the platform the way `make run` does: gunicorn plus the background-task worker, and the demo
+bank (simulators/bank.py) when PRACHA_BANK_SIMULATOR_URL is set.
 
 Ctrl-C (or SIGTERM) stops every child cleanly: each gets SIGTERM, then SIGKILL if it has not
 exited within the grace period.
@@ -8,6 +9,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.parse
 from types import FrameType
 from typing import Any
 
@@ -15,11 +17,34 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.utils.module_loading import import_string
 
+from simulators.running import write_billers
+
 GRACE_SECONDS = 10
+NOTIFICATIONS_PATH = "/api/v1/payments/notifications"
+
+
+def bank_command(*, bind: str) -> list[str]:
+    """The demo bank's command line: it listens where PRACHA_BANK_SIMULATOR_URL says, knows every biller
+    of PRACHA_BILLERS (written to var/bank-simulator/billers.json) and notifies the web server at
+    `bind`, keeping its payments in var/bank-simulator/bank.sqlite3 across restarts."""
+    bank = urllib.parse.urlsplit(settings.PRACHA_BANK_SIMULATOR_URL)
+    host, _, port = bind.rpartition(":")
+    if host in ("", "0.0.0.0", "[::]"):  # noqa: S104 - listening everywhere; the bank calls back locally
+        host = "127.0.0.1"
+    state = settings.VAR_DIR / "bank-simulator"
+    billers = write_billers(state / "billers.json", settings.PRACHA_BILLERS)
+    return [
+        sys.executable, "-m", "simulators.bank",
+        "--host", bank.hostname or "127.0.0.1",
+        "--port", str(bank.port or 80),
+        "--callback-url", f"http://{host}:{port}{NOTIFICATIONS_PATH}",
+        "--billers", str(billers),
+        "--state", str(state / "bank.sqlite3"),
+    ]  # fmt: skip
 
 
 class Command(BaseCommand):
-    help = "Run the web server (gunicorn) and the background-task worker until interrupted."
+    help = "Run the web server (gunicorn), the background-task worker and the demo bank until interrupted."
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
@@ -37,6 +62,8 @@ class Command(BaseCommand):
                 python, str(settings.BASE_DIR / "manage.py"), "db_worker", "--queue-name", "*", "--no-reload",
             ],
         }  # fmt: skip
+        if settings.PRACHA_BANK_SIMULATOR_URL:
+            commands["bank"] = bank_command(bind=options["bind"])
         children = {
             # Fixed argument lists built above, never from user input.
             name: subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
@@ -53,23 +80,28 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Pracha is running at http://{options['bind']}/ — Ctrl-C stops it.")
         )
+        if "bank" in commands:
+            self.stdout.write(f"The demo bank's banking app is at {settings.PRACHA_BANK_SIMULATOR_URL}")
         exit_code = 0
         # Periodic tasks are enqueued here, once, and run by the worker like any other task.
         periodic = {import_string(path): seconds for path, seconds in settings.PRACHA_PERIODIC_TASKS.items()}
         next_run = dict.fromkeys(periodic, time.monotonic())
-        while not stopping:
-            for periodic_task, seconds in periodic.items():
-                if time.monotonic() >= next_run[periodic_task]:
-                    periodic_task.enqueue()
-                    next_run[periodic_task] = time.monotonic() + seconds
-            for name, child in children.items():
-                if child.poll() is not None:
-                    self.stderr.write(
-                        f"The {name} process stopped (exit code {child.returncode}); stopping the rest."
-                    )
-                    exit_code, stopping = 1, True
-            time.sleep(0.5)
-        self._stop_all(list(children.values()))
+        try:
+            while not stopping:
+                for periodic_task, seconds in periodic.items():
+                    if time.monotonic() >= next_run[periodic_task]:
+                        periodic_task.enqueue()
+                        next_run[periodic_task] = time.monotonic() + seconds
+                for name, child in children.items():
+                    if child.poll() is not None:
+                        self.stderr.write(
+                            f"The {name} process stopped (exit code {child.returncode}); stopping the rest."
+                        )
+                        exit_code, stopping = 1, True
+                time.sleep(0.5)
+        finally:
+            # Even when enqueueing fails (say, an unmigrated database), no child is left running.
+            self._stop_all(list(children.values()))
         self.stdout.write("Pracha stopped.")
         if exit_code:
             sys.exit(exit_code)
