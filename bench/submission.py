@@ -280,10 +280,10 @@ def _wait_healthy(server: subprocess.Popen[bytes], port: int, log_path: Path) ->
 # --- setup ---------------------------------------------------------------------------------------------
 
 
-def configure() -> Path:
+def configure(name: str = "submission") -> Path:
     """Settings for a real server: the dev profile (DEBUG off, the database cache and task queue, files
     in a var directory), with a throwaway var directory and secret key. Returns the var directory."""
-    var_dir = Path(tempfile.mkdtemp(prefix="pracha-bench-submission-"))
+    var_dir = Path(tempfile.mkdtemp(prefix=f"pracha-bench-{name}-"))
     (var_dir / "static").mkdir()
     os.environ["DJANGO_SETTINGS_MODULE"] = "pracha.settings.dev"
     os.environ["PRACHA_VAR_DIR"] = str(var_dir)
@@ -381,8 +381,6 @@ class Baseline:
         from django.db import connection, transaction
         from django.utils import timezone
 
-        from pracha.audit import chain
-
         ops = connection.ops
         now = timezone.now()
         today = timezone.localdate()
@@ -433,50 +431,78 @@ class Baseline:
                     "",
                 ],
             )
-            cursor.execute(
-                f"SELECT last_hash, entry_count FROM audit_auditchainhead WHERE id = 1{self.head_lock}"
-            )
-            prev_hash, entry_count = cursor.fetchone()
-            entry_id = entry_count + 1
-            payload = {"service": SERVICE_CODE, "version": 1}
-            fields = chain.hashed_fields(
-                entry_id=entry_id,
-                at=now,
+            append_audit_entry(
+                cursor,
+                head_lock=self.head_lock,
+                now=now,
                 actor_id=target.actor_id,
                 actor_label=target.actor_label,
-                on_behalf_of="",
                 action="bench.submit",
                 target_type="applications.application",
                 target_id=reference,
-                channel="api",
-                client_ip="127.0.0.1",
-                payload=payload,
+                payload={"service": SERVICE_CODE, "version": 1},
             )
-            entry_hash = chain.entry_hash(prev_hash=prev_hash, fields=fields)
-            cursor.execute(
-                "INSERT INTO audit_auditentry (id, at, actor_id, actor_label, on_behalf_of, action,"
-                " target_type, target_id, channel, client_ip, payload, prev_hash, hash)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
-                [
-                    entry_id,
-                    ops.adapt_datetimefield_value(now),
-                    target.actor_id,
-                    target.actor_label,
-                    "",
-                    "bench.submit",
-                    "applications.application",
-                    reference,
-                    "api",
-                    "127.0.0.1",
-                    json.dumps(payload),
-                    prev_hash,
-                    entry_hash,
-                ],
-            )
-            cursor.execute(
-                "UPDATE audit_auditchainhead SET last_hash = %s, entry_count = %s WHERE id = 1",
-                [entry_hash, entry_id],
-            )
+
+
+def append_audit_entry(
+    cursor: Any,
+    *,
+    head_lock: str,
+    now: Any,
+    actor_id: str,
+    actor_label: str,
+    action: str,
+    target_type: str,
+    target_id: str,
+    payload: dict[str, Any],
+) -> None:
+    """The SQL of one audit append: the chain head read with a row lock, the entry INSERT with its real
+    chain hash, and the head UPDATE (so the chain still verifies after a baseline run)."""
+    from django.db import connection
+
+    from pracha.audit import chain
+
+    cursor.execute(f"SELECT last_hash, entry_count FROM audit_auditchainhead WHERE id = 1{head_lock}")
+    prev_hash, entry_count = cursor.fetchone()
+    entry_id = entry_count + 1
+    fields = chain.hashed_fields(
+        entry_id=entry_id,
+        at=now,
+        actor_id=actor_id,
+        actor_label=actor_label,
+        on_behalf_of="",
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        channel="api",
+        client_ip="127.0.0.1",
+        payload=payload,
+    )
+    entry_hash = chain.entry_hash(prev_hash=prev_hash, fields=fields)
+    cursor.execute(
+        "INSERT INTO audit_auditentry (id, at, actor_id, actor_label, on_behalf_of, action,"
+        " target_type, target_id, channel, client_ip, payload, prev_hash, hash)"
+        " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+        [
+            entry_id,
+            connection.ops.adapt_datetimefield_value(now),
+            actor_id,
+            actor_label,
+            "",
+            action,
+            target_type,
+            target_id,
+            "api",
+            "127.0.0.1",
+            json.dumps(payload),
+            prev_hash,
+            entry_hash,
+        ],
+    )
+    cursor.execute(
+        "UPDATE audit_auditchainhead SET last_hash = %s, entry_count = %s WHERE id = 1",
+        [entry_hash, entry_id],
+    )
 
 
 # --- the run -------------------------------------------------------------------------------------------
