@@ -12,6 +12,7 @@ urlpatterns = [
     path("agencies/", include("pracha.agencies.urls")),
     path("services/", include("pracha.catalogue.urls")),
     path("applications/", include("pracha.applications.urls")),
+    path("payments/", include("pracha.payments.urls")),
     path("backoffice/", include("pracha.backoffice.urls")),
     path("accounts/", include("allauth.urls")),
     path("account/", include("pracha.accounts.urls")),
