@@ -1,5 +1,814 @@
+"""Every change to bills and the money on them: issuing bills (fees, fines, land tax), showing, renewing,
+cancelling and expiring them, paying them (a bank's notification or cash at a counter), refunds,
+payment exceptions and bank statements.
+
+A bill is paid in one transaction: the payment, its receipt, the bill's state, the register's record of
+the fine or tax and the audit entry commit together or not at all, and PaymentSettled is announced only
+after the commit. The database refuses a second payment for a bill and a second use of a bank
+transaction id, and a notification's nonce is stored before anything else, so a retried or replayed
+notification never pays twice.
+"""
+
+import datetime
+import hashlib
+import logging
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from pracha.accounts.public import Business, User
+from pracha.agencies.public import Agency, agencies_where_permitted, agency_get, has_permission
+from pracha.audit import public as audit
 from pracha.core import events
+from pracha.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pracha.core.money import bahttext, format_baht
+from pracha.core.references import next_reference
+from pracha.core.working_days import local_today
+from pracha.payments import promptpay, selectors
+from pracha.payments.gateways import CallbackRejected, Notification, StatementEntry, gateway
+from pracha.payments.models import (
+    BankNotification,
+    Bill,
+    Payment,
+    PaymentException,
+    Receipt,
+    Refund,
+    StatementImport,
+    StatementLine,
+)
+from pracha.registries.public import (
+    land_tax_assessment_get,
+    land_tax_mark_paid,
+    normalise_plate,
+    traffic_ticket_get,
+    traffic_ticket_mark_paid,
+    unpaid_land_tax_assessments,
+)
+
+logger = logging.getLogger(__name__)
+
+# A bill issued for something already overdue (an old ticket, a renewed bill) gets this long to be paid.
+GRACE_DAYS = 7
+TEXT_MAX_LENGTH = 2000
+IDEMPOTENCY_KEY_MAX_LENGTH = 64  # Refund.idempotency_key
+NOT_FOUND_TICKET = _("No traffic ticket matches this number and licence plate.")
+NOT_PAYABLE = _("This bill can no longer be paid: it has been paid, cancelled or has expired.")
 
 
-def bill_for_fee(*, event: events.FeeDue) -> None:
-    raise NotImplementedError
+def _clean_text(value: str, *, field: str, missing: Any, required: bool = True) -> str:
+    text = (value or "").replace("\x00", "").strip()
+    if required and not text:
+        raise InvalidInput(missing, fields={field: [missing]})
+    if len(text) > TEXT_MAX_LENGTH:
+        message = _("Write at most %(limit)s characters.") % {"limit": TEXT_MAX_LENGTH}
+        raise InvalidInput(message, fields={field: [message]})
+    return text
+
+
+def _locked(bill: Bill) -> Bill:
+    return Bill.objects.select_for_update(of=("self",)).select_related("agency").get(pk=bill.pk)
+
+
+def _thai_name(user: User) -> str:
+    return f"{user.first_name_th} {user.last_name_th}".strip() or user.national_id
+
+
+def _ref2(subject_reference: str) -> str:
+    return re.sub(r"[^A-Z0-9]", "", subject_reference.upper())[:20]
+
+
+# --- issuing bills ------------------------------------------------------------------------------------
+
+
+def _checked_lines(lines: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    checked = []
+    for line in lines:
+        amount = line.get("amount_satang")
+        texts = [line.get(key) for key in ("code", "name_th", "name_en")]
+        if (
+            isinstance(amount, bool)
+            or not isinstance(amount, int)
+            or amount < 0
+            or not all(isinstance(text, str) and text.strip() for text in texts)
+        ):
+            message = _("Each item needs a code, a name in Thai and English, and an amount of 0 or more.")
+            raise InvalidInput(message, fields={"lines": [message]})
+        checked.append(
+            {
+                "code": line["code"],
+                "name_th": line["name_th"],
+                "name_en": line["name_en"],
+                "amount_satang": amount,
+            }
+        )
+    total = sum(line["amount_satang"] for line in checked)
+    if not 0 < total <= promptpay.MAX_AMOUNT_SATANG:
+        message = _("A bill must be for more than nothing and less than ten billion baht.")
+        raise InvalidInput(message, fields={"lines": [message]})
+    return checked
+
+
+@transaction.atomic
+def bill_create(
+    *,
+    kind: str,
+    subject_reference: str,
+    agency: Agency,
+    payer_id_number: str,
+    payer_name: str,
+    payer_user: User | None = None,
+    payer_business: Business | None = None,
+    description_th: str,
+    description_en: str,
+    lines: Sequence[Mapping[str, Any]],
+    due_date: datetime.date,
+    actor: User | None = None,
+    replaces: Bill | None = None,
+) -> Bill:
+    """Issue a bill; idempotent: the live bill (payable or settled) for the same thing is returned as is."""
+    existing = selectors.live_bill_for(kind=kind, subject_reference=subject_reference)
+    if existing is not None:
+        return existing
+    if kind not in Bill.Kind.values:
+        raise InvalidInput(fields={"kind": [_("Unknown kind of bill.")]})
+    checked = _checked_lines(lines)
+    if selectors.biller_for(agency) is None:
+        raise Conflict(selectors.NO_BILLER)
+    reference = next_reference("BILL")
+    try:
+        # A savepoint: when another process issues the same bill first, the unique constraint on live
+        # bills refuses this one and theirs is returned.
+        with transaction.atomic():
+            bill = Bill.objects.create(
+                reference=reference,
+                kind=kind,
+                subject_reference=subject_reference,
+                agency=agency,
+                payer_id_number=payer_id_number,
+                payer_name=payer_name,
+                payer_user=payer_user,
+                payer_business=payer_business,
+                description_th=description_th,
+                description_en=description_en,
+                lines=checked,
+                amount_satang=sum(line["amount_satang"] for line in checked),
+                due_date=due_date,
+                ref1=re.sub(r"\D", "", reference),
+                ref2=_ref2(subject_reference),
+                replaces=replaces,
+            )
+    except IntegrityError:
+        existing = selectors.live_bill_for(kind=kind, subject_reference=subject_reference)
+        if existing is None:
+            raise
+        return existing
+    audit.record(
+        actor=actor,
+        action="payments.bill_create",
+        target=bill,
+        payload={
+            "kind": kind,
+            "subject_reference": subject_reference,
+            "amount_satang": bill.amount_satang,
+            "due_date": due_date.isoformat(),
+            "replaces": replaces.reference if replaces is not None else "",
+        },
+    )
+    return bill
+
+
+def bill_for_fee(*, event: events.FeeDue) -> Bill:
+    """The bill for an application fee that fell due (the receiver of FeeDue); the applicant pays."""
+    payer = User.objects.get(public_id=event.payer_public_id)
+    return bill_create(
+        kind=Bill.Kind.APPLICATION_FEE,
+        subject_reference=event.payable_reference,
+        agency=agency_get(code=event.agency_code),
+        payer_id_number=payer.national_id,
+        payer_name=_thai_name(payer),
+        payer_user=payer,
+        description_th=f"ค่าธรรมเนียมคำขอเลขที่ {event.payable_reference}",
+        description_en=f"Fee for application {event.payable_reference}",
+        lines=[
+            {
+                "code": line.code,
+                "name_th": line.name_th,
+                "name_en": line.name_en,
+                "amount_satang": line.amount_satang,
+            }
+            for line in event.lines
+        ],
+        due_date=local_today() + datetime.timedelta(days=settings.PRACHA_FEE_BILL_DAYS),
+    )
+
+
+def _due(due_date: datetime.date) -> datetime.date:
+    today = local_today()
+    return due_date if due_date >= today else today + datetime.timedelta(days=GRACE_DAYS)
+
+
+def bill_for_traffic_ticket(*, ticket_number: str, plate: str = "", user: Any = None) -> Bill:
+    """The bill for a traffic fine, for someone who knows the ticket number and the plate, or who is the
+    offender with a verified identity. Anyone else is told the same NotFound, whatever was wrong."""
+    ticket = traffic_ticket_get(ticket_number=ticket_number)
+    is_offender = (
+        ticket is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_verified
+        and user.national_id == ticket.offender_national_id
+    )
+    plate_matches = ticket is not None and bool(plate.strip()) and normalise_plate(plate) == ticket.plate
+    if ticket is None or not (plate_matches or is_offender):
+        raise NotFound(NOT_FOUND_TICKET)
+    existing = selectors.live_bill_for(kind=Bill.Kind.TRAFFIC_FINE, subject_reference=ticket.ticket_number)
+    if existing is not None:
+        return existing
+    if ticket.paid_at is not None:
+        raise Conflict(_("This traffic ticket has already been paid."))
+    return bill_create(
+        kind=Bill.Kind.TRAFFIC_FINE,
+        subject_reference=ticket.ticket_number,
+        agency=ticket.agency,
+        payer_id_number=ticket.offender_national_id,
+        payer_name=ticket.offender_name,
+        payer_user=user if is_offender else None,
+        description_th=f"ค่าปรับตามใบสั่งจราจรเลขที่ {ticket.ticket_number}",
+        description_en=f"Traffic fine, ticket {ticket.ticket_number}",
+        lines=[
+            {
+                "code": "traffic_fine",
+                "name_th": ticket.offence_th,
+                "name_en": ticket.offence_en,
+                "amount_satang": ticket.fine_satang,
+            }
+        ],
+        due_date=_due(ticket.due_date),
+        actor=user if getattr(user, "is_authenticated", False) else None,
+    )
+
+
+def land_tax_bills_issue(*, tax_year: int | None = None) -> int:
+    """One bill for each unpaid assessment on the tax roll that has none yet; returns how many were
+    issued. Running it again issues nothing new."""
+    issued = 0
+    for assessment in unpaid_land_tax_assessments(tax_year=tax_year):
+        if selectors.live_bill_for(kind=Bill.Kind.LAND_TAX, subject_reference=assessment.assessment_number):
+            continue
+        year_ce = assessment.tax_year - 543
+        bill_create(
+            kind=Bill.Kind.LAND_TAX,
+            subject_reference=assessment.assessment_number,
+            agency=assessment.agency,
+            payer_id_number=assessment.owner_id_number,
+            payer_name=assessment.owner_name,
+            # A person sees it once verified (by national ID); a business through its authorised people.
+            payer_business=Business.objects.filter(juristic_number=assessment.owner_id_number).first(),
+            description_th=(
+                f"ภาษีที่ดินและสิ่งปลูกสร้าง ปีภาษี {assessment.tax_year} "
+                f"(การประเมินเลขที่ {assessment.assessment_number})"
+            ),
+            description_en=(
+                f"Land and building tax for {year_ce} (assessment {assessment.assessment_number})"
+            ),
+            lines=[
+                {
+                    "code": "land_tax",
+                    "name_th": assessment.property_th,
+                    "name_en": assessment.property_en,
+                    "amount_satang": assessment.tax_satang,
+                }
+            ],
+            due_date=_due(assessment.due_date),
+        )
+        issued += 1
+    return issued
+
+
+# --- the life of a bill -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def bill_present(*, bill: Bill, actor: Any = None) -> Bill:
+    """The QR code is being shown: a new bill becomes pending. Nothing changes after the first time."""
+    bill = _locked(bill)
+    if bill.state != Bill.State.CREATED:
+        return bill
+    bill.state = Bill.State.PENDING
+    bill.save(update_fields=["state", "updated_at"])
+    audit.record(actor=actor, action="payments.bill_present", target=bill)
+    return bill
+
+
+def _still_owed(bill: Bill) -> bool:
+    if bill.kind == Bill.Kind.TRAFFIC_FINE:
+        ticket = traffic_ticket_get(ticket_number=bill.subject_reference)
+        return ticket is not None and ticket.paid_at is None
+    if bill.kind == Bill.Kind.LAND_TAX:
+        assessment = land_tax_assessment_get(assessment_number=bill.subject_reference)
+        return assessment is not None and assessment.paid_at is None
+    return True
+
+
+@transaction.atomic
+def bill_renew(*, bill: Bill, actor: Any = None) -> Bill:
+    """An expired bill for something still owed gets a new bill with new references (the old QR code
+    stays unpayable). Renewing again gives the same new bill back."""
+    bill = _locked(bill)
+    renewal = Bill.objects.filter(replaces=bill).first()
+    if renewal is not None:
+        return renewal
+    if bill.state != Bill.State.EXPIRED:
+        raise Conflict(_("Only an expired bill can be renewed."))
+    live = selectors.live_bill_for(kind=bill.kind, subject_reference=bill.subject_reference)
+    if live is not None:
+        return live
+    if not _still_owed(bill):
+        raise Conflict(_("This has already been paid; there is nothing left to pay."))
+    days = settings.PRACHA_FEE_BILL_DAYS if bill.kind == Bill.Kind.APPLICATION_FEE else GRACE_DAYS
+    return bill_create(
+        kind=bill.kind,
+        subject_reference=bill.subject_reference,
+        agency=bill.agency,
+        payer_id_number=bill.payer_id_number,
+        payer_name=bill.payer_name,
+        payer_user=bill.payer_user,
+        payer_business=bill.payer_business,
+        description_th=bill.description_th,
+        description_en=bill.description_en,
+        lines=bill.lines,
+        due_date=local_today() + datetime.timedelta(days=days),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        replaces=bill,
+    )
+
+
+@transaction.atomic
+def bill_cancel(*, actor: User, bill: Bill, reason: str) -> Bill:
+    if not has_permission(actor, "payments.manage", agency=bill.agency):
+        raise PermissionDenied()
+    reason = _clean_text(reason, field="reason", missing=_("Say why the bill is cancelled."))
+    bill = _locked(bill)
+    if not bill.is_payable:
+        raise Conflict(_("Only a bill that has not been paid, cancelled or expired can be cancelled."))
+    bill.state = Bill.State.CANCELLED
+    bill.save(update_fields=["state", "updated_at"])
+    audit.record(actor=actor, action="payments.bill_cancel", target=bill, payload={"reason": reason})
+    return bill
+
+
+def bills_expire(*, today: datetime.date | None = None) -> int:
+    """Payable bills past their due date expire (each in its own transaction); returns how many."""
+    today = today or local_today()
+    expired = 0
+    overdue = Bill.objects.filter(state__in=Bill.PAYABLE_STATES, due_date__lt=today).order_by("pk")
+    for candidate in overdue:
+        with transaction.atomic():
+            bill = _locked(candidate)
+            if not bill.is_payable or bill.due_date >= today:
+                continue  # paid or cancelled since the list was read
+            bill.state = Bill.State.EXPIRED
+            bill.save(update_fields=["state", "updated_at"])
+            audit.record(
+                actor=None,
+                action="payments.bill_expire",
+                target=bill,
+                payload={"due_date": bill.due_date.isoformat()},
+            )
+            expired += 1
+    return expired
+
+
+# --- paying -------------------------------------------------------------------------------------------
+
+
+def _pay(
+    bill: Bill,
+    *,
+    channel: str,
+    paid_at: datetime.datetime,
+    actor: User | None = None,
+    transaction_id: str | None = None,
+    payer_bank: str = "",
+) -> Receipt:
+    """Pay a payable bill the caller has locked, in the caller's transaction."""
+    payment = Payment.objects.create(
+        bill=bill,
+        amount_satang=bill.amount_satang,
+        channel=channel,
+        bank_transaction_id=transaction_id,
+        payer_bank=payer_bank,
+        paid_at=paid_at,
+        recorded_by=actor,
+    )
+    receipt = Receipt.objects.create(
+        payment=payment,
+        number=next_reference(f"RC-{bill.agency.code.upper()}"),
+        agency=bill.agency,
+        payer_name=bill.payer_name,
+        payer_id_number=bill.payer_id_number,
+        lines=bill.lines,
+        amount_satang=bill.amount_satang,
+        amount_in_words=bahttext(bill.amount_satang),
+        channel=channel,
+        issued_at=timezone.now(),
+    )
+    bill.state, bill.paid_at = Bill.State.PAID, paid_at
+    bill.save(update_fields=["state", "paid_at", "updated_at"])
+    if bill.kind == Bill.Kind.TRAFFIC_FINE:
+        traffic_ticket_mark_paid(
+            ticket_number=bill.subject_reference, receipt_number=receipt.number, paid_at=paid_at
+        )
+    elif bill.kind == Bill.Kind.LAND_TAX:
+        land_tax_mark_paid(
+            assessment_number=bill.subject_reference, receipt_number=receipt.number, paid_at=paid_at
+        )
+    audit.record(
+        actor=actor,
+        action="payments.bill_pay",
+        target=bill,
+        payload={
+            "channel": channel,
+            "transaction_id": transaction_id or "",
+            "amount_satang": bill.amount_satang,
+            "receipt_number": receipt.number,
+        },
+    )
+    events.publish_on_commit(
+        events.PaymentSettled(
+            payable_reference=bill.subject_reference,
+            payment_id=str(payment.public_id),
+            amount_satang=payment.amount_satang,
+            channel=channel,
+            receipt_number=receipt.number,
+        )
+    )
+    return receipt
+
+
+@transaction.atomic
+def bill_cash_record(*, actor: User, bill: Bill, amount_satang: int) -> Receipt:
+    """Cash taken at the agency's counter: the receipt is issued at once, in the same transaction."""
+    if not has_permission(actor, "payments.record_cash", agency=bill.agency):
+        raise PermissionDenied()
+    bill = _locked(bill)
+    if not bill.is_payable:
+        raise Conflict(NOT_PAYABLE)
+    if amount_satang != bill.amount_satang:
+        message = _("The amount must be exactly the amount of the bill.")
+        raise InvalidInput(message, fields={"amount": [message]})
+    return _pay(bill, channel=Payment.Channel.COUNTER, paid_at=timezone.now(), actor=actor)
+
+
+def notification_receive(*, headers: Mapping[str, str], body: bytes) -> str:
+    """A bank's payment notification: verified first (a forged or stale one stores nothing), then
+    recorded and applied in one transaction. Returns the outcome: paid, duplicate, replay or exception."""
+    try:
+        notification = gateway().parse_notification(headers=headers, body=body, now=timezone.now())
+    except CallbackRejected as error:
+        logger.warning("payment notification refused (%s)", error.code)
+        raise
+    return _notification_apply(notification)
+
+
+@transaction.atomic
+def _notification_apply(notification: Notification) -> str:
+    try:
+        # Stored first: the nonce is unique per gateway, so a replay stops here. A concurrent request
+        # with the same nonce waits on this row until the first commits, then stops here too.
+        with transaction.atomic():
+            record = BankNotification.objects.create(
+                gateway=notification.gateway,
+                nonce=notification.nonce,
+                transaction_id=notification.transaction_id,
+                biller_id=notification.biller_id,
+                ref1=notification.ref1,
+                ref2=notification.ref2,
+                amount_satang=notification.amount_satang,
+                paid_at=notification.paid_at,
+                body=notification.body,
+                outcome=BankNotification.Outcome.EXCEPTION,
+            )
+    except IntegrityError:
+        return "replay"
+    # The bill's lock comes before the duplicate check: a second notification of the same transaction
+    # waits for the first to commit, then sees its payment.
+    bill = (
+        Bill.objects.select_for_update(of=("self",))
+        .select_related("agency")
+        .filter(ref1=notification.ref1)
+        .first()
+    )
+    if Payment.objects.filter(bank_transaction_id=notification.transaction_id).exists():
+        outcome = BankNotification.Outcome.DUPLICATE
+        _set_outcome(record, outcome)
+        audit.record(
+            actor=None,
+            action="payments.notification",
+            target=bill,
+            payload={"outcome": outcome, "transaction_id": notification.transaction_id},
+        )
+        return str(outcome)
+    reason = _exception_reason(notification, bill)
+    if reason is not None:
+        exception = PaymentException.objects.create(
+            notification=record,
+            agency=selectors.agency_for_biller(notification.biller_id),
+            bill=bill,
+            reason=reason,
+        )
+        audit.record(
+            actor=None,
+            action="payments.notification",
+            target=exception,
+            payload={
+                "outcome": BankNotification.Outcome.EXCEPTION,
+                "reason": reason,
+                "transaction_id": notification.transaction_id,
+                "ref1": notification.ref1,
+                "amount_satang": notification.amount_satang,
+            },
+        )
+        return str(BankNotification.Outcome.EXCEPTION)
+    assert bill is not None  # no reason means a bill was found
+    _pay(
+        bill,
+        channel=Payment.Channel.PROMPTPAY,
+        paid_at=notification.paid_at,
+        transaction_id=notification.transaction_id,
+        payer_bank=notification.payer_bank,
+    )
+    _set_outcome(record, BankNotification.Outcome.PAID)
+    return str(BankNotification.Outcome.PAID)
+
+
+def _set_outcome(record: BankNotification, outcome: str) -> None:
+    record.outcome = outcome
+    record.save(update_fields=["outcome", "updated_at"])
+
+
+def _exception_reason(notification: Notification, bill: Bill | None) -> str | None:
+    """Why the money cannot be applied to the bill, or None when it can."""
+    if bill is None:
+        return PaymentException.Reason.UNKNOWN_REFERENCE
+    biller = selectors.biller_for(bill.agency)
+    if biller is None or biller.biller_id != notification.biller_id:
+        return PaymentException.Reason.WRONG_BILLER
+    if notification.ref2 != bill.ref2:
+        return PaymentException.Reason.WRONG_REFERENCE
+    if notification.amount_satang != bill.amount_satang:
+        return PaymentException.Reason.WRONG_AMOUNT
+    # A fine or tax paid by other means since the bill was issued (at a police station, say).
+    if not bill.is_payable or not _still_owed(bill):
+        return PaymentException.Reason.NOT_PAYABLE
+    return None
+
+
+# --- refunds ------------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def refund_request(
+    *, actor: User, bill: Bill, amount_satang: int, reason: str, idempotency_key: str
+) -> Refund:
+    """Ask for money back on a paid bill. The same idempotency key gives the same refund back."""
+    if not has_permission(actor, "payments.manage", agency=bill.agency):
+        raise PermissionDenied()
+    key = (idempotency_key or "").strip()
+    if not 0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
+        message = _("The form is missing its request key. Reload the page and try again.")
+        raise InvalidInput(message, fields={"idempotency_key": [message]})
+    # Locking the bill first makes requests for it queue, so a repeated key is always seen.
+    bill = _locked(bill)
+    existing = Refund.objects.filter(idempotency_key=key).first()
+    if existing is not None:
+        if existing.bill_id != bill.pk:
+            raise Conflict(_("This request key was already used for another bill."))
+        return existing
+    if bill.state not in (Bill.State.PAID, Bill.State.PARTIALLY_REFUNDED):
+        raise Conflict(_("Only a paid bill that has not been fully refunded can be refunded."))
+    reason = _clean_text(reason, field="reason", missing=_("Say why the money is paid back."))
+    refundable = selectors.refundable_satang(bill)
+    if isinstance(amount_satang, bool) or not 0 < amount_satang <= refundable:
+        too_much = _("The amount must be more than nothing and at most %(limit)s.") % {
+            "limit": format_baht(refundable)
+        }
+        raise InvalidInput(too_much, fields={"amount": [too_much]})
+    refund = Refund.objects.create(
+        bill=bill, amount_satang=amount_satang, reason=reason, idempotency_key=key, requested_by=actor
+    )
+    audit.record(
+        actor=actor,
+        action="payments.refund_request",
+        target=bill,
+        payload={"refund": str(refund.public_id), "amount_satang": amount_satang, "reason": reason},
+    )
+    return refund
+
+
+@transaction.atomic
+def refund_decide(*, actor: User, refund: Refund, approve: bool, note: str = "") -> Refund:
+    """Approve or reject a refund: never by the officer who asked for it. Deciding the same way again
+    changes nothing."""
+    bill = refund.bill
+    if not has_permission(actor, "payments.refund_approve", agency=bill.agency):
+        raise PermissionDenied()
+    if refund.requested_by_id == actor.pk:
+        raise PermissionDenied(
+            _("A refund must be decided by an officer other than the one who requested it.")
+        )
+    bill = _locked(bill)
+    refund = Refund.objects.select_for_update().get(pk=refund.pk)
+    decided = Refund.State.APPROVED if approve else Refund.State.REJECTED
+    if refund.state == decided:
+        return refund
+    if refund.state != Refund.State.REQUESTED:
+        raise Conflict(_("This refund has already been decided."))
+    note = _clean_text(note, field="note", missing=_("Say why the refund is rejected."), required=not approve)
+    if approve:
+        if refund.amount_satang > selectors.paid_satang(bill) - bill.refunded_satang:
+            raise Conflict(_("Approving this refund would pay back more than was paid."))
+        bill.refunded_satang += refund.amount_satang
+        fully = bill.refunded_satang == selectors.paid_satang(bill)
+        bill.state = Bill.State.REFUNDED if fully else Bill.State.PARTIALLY_REFUNDED
+        bill.save(update_fields=["refunded_satang", "state", "updated_at"])
+    refund.state, refund.decided_by, refund.decided_at = decided, actor, timezone.now()
+    refund.decision_note = note
+    refund.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="payments.refund_decide",
+        target=bill,
+        payload={
+            "refund": str(refund.public_id),
+            "decision": decided,
+            "amount_satang": refund.amount_satang,
+            "note": note,
+        },
+    )
+    return refund
+
+
+# --- exceptions ---------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def exception_resolve(*, actor: User, exception: PaymentException, note: str) -> PaymentException:
+    """Close a payment exception, saying what was done (refunded through the bank, applied by hand...)."""
+    if exception.agency is None or not has_permission(actor, "payments.manage", agency=exception.agency):
+        raise PermissionDenied()
+    note = _clean_text(note, field="note", missing=_("Say what was done about this payment."))
+    exception = PaymentException.objects.select_for_update().get(pk=exception.pk)
+    if exception.state != PaymentException.State.OPEN:
+        raise Conflict(_("This payment exception has already been resolved."))
+    exception.state = PaymentException.State.RESOLVED
+    exception.resolution_note, exception.resolved_by, exception.resolved_at = note, actor, timezone.now()
+    exception.save(update_fields=["state", "resolution_note", "resolved_by", "resolved_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="payments.exception_resolve",
+        target=exception,
+        payload={"reason": exception.reason, "note": note},
+    )
+    return exception
+
+
+# --- bank statements ----------------------------------------------------------------------------------
+
+
+def _statement_scope(entries: list[StatementEntry]) -> tuple[str, datetime.date]:
+    """The one biller ID and the one Bangkok date of the statement; InvalidInput naming a line that
+    belongs to another."""
+    first = entries[0]
+    biller_id, day = first.biller_id, timezone.localdate(first.paid_at)
+    for entry in entries[1:]:
+        if entry.biller_id != biller_id or timezone.localdate(entry.paid_at) != day:
+            message = _("Line %(line)s is for another biller ID or another day than line %(first)s.") % {
+                "line": entry.line_number,
+                "first": first.line_number,
+            }
+            raise InvalidInput(message, fields={"file": [message]})
+    return biller_id, day
+
+
+@transaction.atomic
+def statement_import(*, actor: User, content: bytes, file_name: str) -> StatementImport:
+    """Match a bank's end-of-day statement against the payments recorded for its biller ID and day.
+    The same file imported again gives the first import back."""
+    if not agencies_where_permitted(actor, "payments.reconcile"):
+        raise PermissionDenied()
+    entries = gateway().parse_statement(content)
+    biller_id, day = _statement_scope(entries)
+    agency = selectors.agency_for_biller(biller_id)
+    if agency is None:
+        message = _("The statement is for a biller ID that is not one of ours.")
+        raise InvalidInput(message, fields={"file": [message]})
+    if not has_permission(actor, "payments.reconcile", agency=agency):
+        raise PermissionDenied()
+    sha256 = hashlib.sha256(content).hexdigest()
+    existing = StatementImport.objects.filter(file_sha256=sha256).first()
+    if existing is not None:
+        return existing
+    lines = _statement_lines(entries, biller_id=biller_id, day=day)
+    counts = {verdict: 0 for verdict in StatementLine.Verdict.values}
+    for line in lines:
+        counts[line.verdict] += 1
+    try:
+        with transaction.atomic():
+            statement = StatementImport.objects.create(
+                agency=agency,
+                biller_id=biller_id,
+                statement_date=day,
+                file_sha256=sha256,
+                file_name=(file_name or "statement.csv")[:200],
+                imported_by=actor,
+                counts=counts,
+            )
+    except IntegrityError:  # the same file, imported at the same moment by someone else
+        return StatementImport.objects.get(file_sha256=sha256)
+    for line in lines:
+        line.statement = statement
+    StatementLine.objects.bulk_create(lines)
+    audit.record(
+        actor=actor,
+        action="payments.statement_import",
+        target=statement,
+        payload={
+            "biller_id": biller_id,
+            "statement_date": day.isoformat(),
+            "file_sha256": sha256,
+            "counts": counts,
+        },
+    )
+    return statement
+
+
+def _statement_lines(
+    entries: list[StatementEntry], *, biller_id: str, day: datetime.date
+) -> list[StatementLine]:
+    start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    ours = Payment.objects.select_related("bill").filter(
+        channel=Payment.Channel.PROMPTPAY,
+        bill__agency__in=selectors.agencies_billing_as(biller_id),
+        paid_at__gte=start,
+        paid_at__lt=start + datetime.timedelta(days=1),
+    )
+    by_transaction = {
+        payment.bank_transaction_id: payment
+        for payment in Payment.objects.select_related("bill__agency").filter(
+            bank_transaction_id__in=[entry.transaction_id for entry in entries]
+        )
+    }
+    lines: list[StatementLine] = []
+    seen: set[str] = set()
+    for entry in entries:
+        payment = by_transaction.get(entry.transaction_id)
+        if entry.transaction_id in seen:
+            verdict = StatementLine.Verdict.DUPLICATE
+        elif payment is None:
+            verdict = StatementLine.Verdict.MISSING
+        elif (payment.amount_satang, payment.bill.ref1, payment.bill.ref2, _biller_id(payment)) != (
+            entry.amount_satang,
+            entry.ref1,
+            entry.ref2,
+            biller_id,
+        ):
+            verdict = StatementLine.Verdict.MISMATCHED
+        else:
+            verdict = StatementLine.Verdict.MATCHED
+        seen.add(entry.transaction_id)
+        lines.append(
+            StatementLine(
+                line_number=entry.line_number,
+                transaction_id=entry.transaction_id,
+                ref1=entry.ref1,
+                ref2=entry.ref2,
+                amount_satang=entry.amount_satang,
+                paid_at=entry.paid_at,
+                payment=payment,
+                verdict=verdict,
+            )
+        )
+    for payment in ours.order_by("paid_at"):
+        if payment.bank_transaction_id not in seen:
+            lines.append(
+                StatementLine(
+                    transaction_id=payment.bank_transaction_id or "",
+                    ref1=payment.bill.ref1,
+                    ref2=payment.bill.ref2,
+                    amount_satang=payment.amount_satang,
+                    paid_at=payment.paid_at,
+                    payment=payment,
+                    verdict=StatementLine.Verdict.NOT_IN_STATEMENT,
+                )
+            )
+    return lines
+
+
+def _biller_id(payment: Payment) -> str:
+    biller = selectors.biller_for(payment.bill.agency)
+    return biller.biller_id if biller is not None else ""
