@@ -1,9 +1,11 @@
 """The prod profile refuses to start half-configured; the demo world loads once and only where allowed."""
 
+import json
 import os
 import subprocess
 import sys
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -15,8 +17,9 @@ from pracha.agencies.public import Agency, Membership, Role
 from pracha.audit.public import AuditEntry, chain_verify
 from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
 from pracha.core.thai_ids import validate_juristic_number, validate_national_id
+from pracha.payments.public import Bill
 from pracha.portal import demo_world
-from pracha.registries.public import JuristicPersonRecord, PopulationRecord
+from pracha.registries.public import JuristicPersonRecord, LandTaxAssessment, PopulationRecord, TrafficTicket
 
 GOOD_PROD_ENV = {
     "DJANGO_SETTINGS_MODULE": "pracha.settings.prod",
@@ -26,9 +29,23 @@ GOOD_PROD_ENV = {
 }
 
 
-def start_prod(**changes: str | None) -> subprocess.CompletedProcess[str]:
-    env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "DATABASE_"))}
+@pytest.fixture(scope="module")
+def billers_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("prod") / "billers.json"
+    path.write_text(
+        json.dumps({"bma": {"biller_id": "099999000000100", "secret": "s" * 40}}), encoding="utf-8"
+    )
+    return path
+
+
+def start_prod(billers_file: Path, **changes: str | None) -> subprocess.CompletedProcess[str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if not key.startswith(("DJANGO_", "DATABASE_", "PRACHA_BILLERS_"))
+    }
     env.update(GOOD_PROD_ENV)
+    env["PRACHA_BILLERS_FILE"] = str(billers_file)
     for key, value in changes.items():
         if value is None:
             env.pop(key)
@@ -43,8 +60,8 @@ def start_prod(**changes: str | None) -> subprocess.CompletedProcess[str]:
     )
 
 
-def test_prod_starts_with_a_secret_key_allowed_hosts_and_a_database_url():
-    result = start_prod()
+def test_prod_starts_with_a_secret_key_allowed_hosts_a_database_url_and_billers(billers_file):
+    result = start_prod(billers_file)
     assert (result.returncode, result.stdout) == (0, "started\n")
 
 
@@ -56,10 +73,11 @@ def test_prod_starts_with_a_secret_key_allowed_hosts_and_a_database_url():
         ({"DJANGO_ALLOWED_HOSTS": None}, "DJANGO_ALLOWED_HOSTS must list the site's host names (not *)."),
         ({"DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS must list the site's host names (not *)."),
         ({"DATABASE_URL": None}, "The environment variable DATABASE_URL must be set."),
+        ({"PRACHA_BILLERS_FILE": None}, "The environment variable PRACHA_BILLERS_FILE must be set."),
     ],
 )
-def test_prod_refuses_to_start_without_each_required_setting(changes, message):
-    result = start_prod(**changes)
+def test_prod_refuses_to_start_without_each_required_setting(billers_file, changes, message):
+    result = start_prod(billers_file, **changes)
     assert result.returncode == 1
     assert f"django.core.exceptions.ImproperlyConfigured: {message}" in result.stderr
 
@@ -68,6 +86,9 @@ def row_counts() -> dict[str, int]:
     models = [Agency, Role, Membership, User, Business, BusinessAuthorisation, PopulationRecord]
     counts = {model.__name__: model._default_manager.count() for model in models}
     counts["JuristicPersonRecord"] = JuristicPersonRecord.objects.count()
+    counts["TrafficTicket"] = TrafficTicket.objects.count()
+    counts["LandTaxAssessment"] = LandTaxAssessment.objects.count()
+    counts["Bill"] = Bill.objects.count()
     counts["AuditEntry"] = AuditEntry.objects.count()
     return counts
 
@@ -86,8 +107,13 @@ def test_seed_demo_loads_the_world_once_and_a_second_run_changes_nothing():
         "BusinessAuthorisation": 7,
         "PopulationRecord": len(demo_world.PEOPLE),
         "JuristicPersonRecord": len(demo_world.BUSINESSES),
-        # seed_demo's own entry, then a saved and a published version for each service definition.
-        "AuditEntry": 1 + 2 * len(list(DEFINITIONS_DIR.glob("*.yaml"))),
+        "TrafficTicket": len(demo_world.TICKETS),
+        "LandTaxAssessment": len(demo_world.LAND_TAX_ROLL),
+        # One land and building tax bill per assessment (all unpaid); tickets are billed when looked up.
+        "Bill": len(demo_world.LAND_TAX_ROLL),
+        # seed_demo's own entry, a saved and a published version for each service definition, and each
+        # tax bill's creation.
+        "AuditEntry": 1 + 2 * len(list(DEFINITIONS_DIR.glob("*.yaml"))) + len(demo_world.LAND_TAX_ROLL),
     }
     snapshot = list(User.objects.order_by("pk").values_list("national_id", "password", "last_login"))
 

@@ -27,6 +27,8 @@ from pracha.catalogue.public import (
 )
 from pracha.core.errors import NotFound
 from pracha.core.working_days import due_date, local_today
+from pracha.payments.public import Bill, Receipt
+from pracha.payments.public import selectors as payment_selectors
 
 # Officers reach a case through any of these permissions in an agency that handles or holds it.
 CASE_PERMISSIONS = ("applications.review", "applications.decide", "payments.record_cash")
@@ -273,6 +275,22 @@ def missing_documents(application: Application) -> list[DocumentRequirement]:
 
 def outcome_of(application: Application) -> Outcome | None:
     return Outcome.objects.filter(application=application).first()
+
+
+def fee_bill(application: Application) -> Bill | None:
+    """The bill for the application's fee, payable or settled; None before a fee is charged, and for
+    the moment between the charge and the payments app making the bill."""
+    if application.reference is None or not application.fee_lines:
+        return None
+    return payment_selectors.live_bill_for(
+        kind=Bill.Kind.APPLICATION_FEE, subject_reference=application.reference
+    )
+
+
+def fee_receipt(bill: Bill | None) -> Receipt | None:
+    if bill is None or bill.state not in Bill.SETTLED_STATES:
+        return None
+    return Receipt.objects.filter(payment__bill=bill).first()
 
 
 def renewal_services() -> dict[str, Service]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from pracha.accounts.public import AssuranceLevel, Business, User, on_behalf_of_business
-from pracha.agencies.public import Agency, agency_get, has_permission
+from pracha.agencies.public import Agency, agency_get
 from pracha.applications.models import (
     Application,
     ApplicationDocument,
@@ -56,6 +56,8 @@ from pracha.core.errors import Conflict, InvalidInput, PermissionDenied
 from pracha.core.references import next_reference
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import due_date, local_today
+from pracha.payments.public import Bill
+from pracha.payments.public import selectors as payment_selectors
 
 logger = logging.getLogger(__name__)
 
@@ -413,23 +415,25 @@ def _charge_fees(application: Application, definition: ServiceDefinition, state:
     quote = fees.quote(charged, application.answers)
     application.fee_lines = fees.fee_lines_as_json(quote)
     application.fee_total_satang = quote.total_satang
+    events.publish_on_commit(fee_due_event(application))
+
+
+def fee_due_event(application: Application) -> events.FeeDue:
+    """What the application owes, as the payments app is told it: on entering a payment state, and again
+    by the catch-up when no bill came of it."""
     assert application.reference is not None and application.holding_agency is not None
-    events.publish_on_commit(
-        events.FeeDue(
-            payable_reference=application.reference,
-            agency_code=application.holding_agency.code,
-            payer_public_id=str(application.applicant.public_id),
-            lines=tuple(
-                events.FeeLine(
-                    code=line.code,
-                    name_th=line.name.th,
-                    name_en=line.name.en,
-                    amount_satang=line.amount_satang,
-                )
-                for line in quote.lines
-            ),
-            total_satang=quote.total_satang,
-        )
+    quote = fees.fee_quote_from_json(application.fee_lines)
+    return events.FeeDue(
+        payable_reference=application.reference,
+        agency_code=application.holding_agency.code,
+        payer_public_id=str(application.applicant.public_id),
+        lines=tuple(
+            events.FeeLine(
+                code=line.code, name_th=line.name.th, name_en=line.name.en, amount_satang=line.amount_satang
+            )
+            for line in quote.lines
+        ),
+        total_satang=quote.total_satang,
     )
 
 
@@ -685,61 +689,6 @@ def message_post(*, actor: User, application: Application, body: str, internal: 
 # --- fees ---------------------------------------------------------------------------------------------
 
 
-@transaction.atomic
-def fee_counter_payment_record(
-    *, actor: User, application: Application, amount_satang: int, receipt_number: str
-) -> Application:
-    """Record a fee paid in cash at the counter. The payment row is written now, in this transaction, so
-    the money is never lost and cannot be taken twice; then PaymentSettled is announced like for any
-    other payment, and the case moves on the same way whether the money came over the counter or from
-    a bank."""
-    application = _locked(application)
-    if application.holder != Holder.PAYMENT or application.holding_agency is None:
-        raise Conflict(_("This application is not waiting for a payment."))
-    if not has_permission(actor, "payments.record_cash", agency=application.holding_agency):
-        raise PermissionDenied()
-    if _amount_paid(application) >= application.fee_total_satang:
-        raise Conflict(_("The fee has already been paid."))
-    receipt_number = _clean_text(
-        receipt_number,
-        field="receipt_number",
-        limit=40,
-        required=True,
-        missing=_("Enter the receipt number."),
-    )
-    if amount_satang != application.fee_total_satang:
-        message = _("The amount must be exactly the fee due.")
-        raise InvalidInput(message, fields={"amount": [message]})
-    assert application.reference is not None
-    payment_id = f"counter:{application.holding_agency.code}:{receipt_number}"
-    if FeePayment.objects.filter(payment_id=payment_id).exists():
-        message = _("This receipt number has already been used.")
-        raise InvalidInput(message, fields={"receipt_number": [message]})
-    FeePayment.objects.create(
-        application=application,
-        payment_id=payment_id,
-        amount_satang=amount_satang,
-        channel="counter",
-        receipt_number=receipt_number,
-    )
-    audit.record(
-        actor=actor,
-        action="applications.counter_payment",
-        target=application,
-        payload={"amount_satang": amount_satang, "receipt_number": receipt_number},
-    )
-    events.publish_on_commit(
-        events.PaymentSettled(
-            payable_reference=application.reference,
-            payment_id=payment_id,
-            amount_satang=amount_satang,
-            channel="counter",
-            receipt_number=receipt_number,
-        )
-    )
-    return application
-
-
 def _amount_paid(application: Application) -> int:
     return sum(application.payments.values_list("amount_satang", flat=True))
 
@@ -748,11 +697,15 @@ def _amount_paid(application: Application) -> int:
 def payment_settle(*, event: events.PaymentSettled) -> Application | None:
     """Apply a settled payment to the application it pays for: record it once (by its payment id) and
     move the case on once the fee is covered. Announcing the same payment again changes nothing."""
+    return _settle(event, catch_up=False)[0]
+
+
+def _settle(event: events.PaymentSettled, *, catch_up: bool) -> tuple[Application | None, bool]:
     application = (
         Application.objects.select_for_update(of=("self",)).filter(reference=event.payable_reference).first()
     )
     if application is None:
-        return None
+        return None, False
     if not FeePayment.objects.filter(payment_id=event.payment_id).exists():
         FeePayment.objects.create(
             application=application,
@@ -762,13 +715,15 @@ def payment_settle(*, event: events.PaymentSettled) -> Application | None:
             receipt_number=event.receipt_number,
         )
     moved = _move_if_paid(application, receipt_number=event.receipt_number)
-    audit.record(
-        actor=None,
-        action="applications.payment_settle",
-        target=application,
-        payload={"payment_id": event.payment_id, "amount_satang": event.amount_satang, "moved": moved},
-    )
-    return application
+    payload: dict[str, Any] = {
+        "payment_id": event.payment_id,
+        "amount_satang": event.amount_satang,
+        "moved": moved,
+    }
+    if catch_up:
+        payload["catch_up"] = True
+    audit.record(actor=None, action="applications.payment_settle", target=application, payload=payload)
+    return application, moved
 
 
 def _move_if_paid(application: Application, *, receipt_number: str) -> bool:
@@ -792,23 +747,36 @@ def _move_if_paid(application: Application, *, receipt_number: str) -> bool:
 
 
 def settle_paid_applications() -> int:
-    """Move on every case whose fee is recorded as paid but which still waits in a payment state: what
-    a process killed between a payment's commit and its PaymentSettled handler leaves behind."""
+    """The periodic catch-up for what a process killed between a commit and its event handlers leaves
+    behind, for every case waiting in a payment state: a paid bill whose PaymentSettled was never
+    applied (applied now), and a fee that was never billed (its FeeDue is announced again, so a lost
+    handler never leaves a case unpayable). Returns how many cases moved on."""
+    waiting = list(Application.objects.filter(holder=Holder.PAYMENT, reference__isnull=False))
+    applied = set(FeePayment.objects.filter(application__in=waiting).values_list("payment_id", flat=True))
     moved = 0
-    for candidate in Application.objects.filter(holder=Holder.PAYMENT, payments__isnull=False).distinct():
-        with transaction.atomic():
-            application = _locked(candidate)
-            receipt = (
-                application.payments.order_by("-created_at").values_list("receipt_number", flat=True).first()
-            )
-            if _move_if_paid(application, receipt_number=receipt or ""):
-                audit.record(
-                    actor=None,
-                    action="applications.payment_settle",
-                    target=application,
-                    payload={"catch_up": True, "moved": True},
-                )
-                moved += 1
+    for event in payment_selectors.settlements_for(references=[str(a.reference) for a in waiting]):
+        if event.payment_id in applied:
+            continue
+        try:
+            with transaction.atomic():
+                moved += _settle(event, catch_up=True)[1]
+        except Exception:
+            # One broken case must not keep every other case waiting for its payment.
+            logger.exception("applying payment %s to %s failed", event.payment_id, event.payable_reference)
+    # Read again: the cases just moved on are no longer waiting.
+    for application in Application.objects.filter(
+        pk__in=[a.pk for a in waiting], holder=Holder.PAYMENT, payments__isnull=True
+    ).select_related("holding_agency", "applicant"):
+        assert application.reference is not None
+        bill = payment_selectors.live_bill_for(
+            kind=Bill.Kind.APPLICATION_FEE, subject_reference=application.reference
+        )
+        if bill is not None:
+            continue
+        try:
+            events.deliver(fee_due_event(application))
+        except Exception:
+            logger.exception("billing the fee of %s failed", application.reference)
     return moved
 
 

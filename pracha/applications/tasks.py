@@ -13,5 +13,5 @@ def escalate_overdue_cases() -> int:
 
 @task()
 def settle_paid_cases() -> int:
-    """Move on cases whose fee is recorded as paid but still wait for payment (enqueued every minute)."""
+    """Apply paid bills whose settlement was lost, and bill fees whose FeeDue was lost (every minute)."""
     return settle_paid_applications()

@@ -701,6 +701,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
     labels = {name: str(ui.label) for name, ui in definition.form.fields.items()}
     document_names = {doc.code: str(doc.name) for doc in definition.documents}
     corrections = application.corrections if application.holder == Holder.APPLICANT else {}
+    bill = selectors.fee_bill(application)
     decision_note = ""
     if state is not None and state.outcome == "rejected":
         last = selectors.timeline(application).filter(to_state=application.state).last()
@@ -719,6 +720,8 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
             for doc in selectors.current_documents(application)
         ],
         "fee_quote": fees.fee_quote_from_json(application.fee_lines) if application.fee_lines else None,
+        "fee_bill": bill,
+        "fee_receipt": selectors.fee_receipt(bill),
         "outcome": outcome,
         "outcome_name": Text(th=outcome.name_th, en=outcome.name_en) if outcome is not None else None,
         "outcome_conditions": [Text(th=c["th"], en=c["en"]) for c in outcome.conditions] if outcome else [],

@@ -1,6 +1,6 @@
 """Forms of the workbench. They only parse what officers type; the rules and their messages (a reason is
-required to reject, a note to send back, the amount must be the fee due) come from the applications
-services, and the views put those errors on these forms."""
+required to reject, a note to send back) come from the applications services, and the views put those
+errors on these forms."""
 
 from typing import Any
 
@@ -9,7 +9,6 @@ from django.utils.translation import gettext_lazy as _
 
 from pracha.backoffice.selectors import markable_fields, requestable_documents
 from pracha.catalogue.public import Action, ServiceDefinition
-from pracha.core.money import baht_to_satang
 
 SEARCH_MAX_LENGTH = 200
 
@@ -165,33 +164,3 @@ class MessageForm(forms.Form):
 
 class InternalNoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), required=False, widget=_textarea(4))
-
-
-class CounterPaymentForm(forms.Form):
-    amount = forms.CharField(
-        label=_("Amount received, in baht"),
-        required=False,
-        max_length=20,
-        help_text=_("For example 1,200 or 1,200.50"),
-        widget=forms.TextInput(
-            attrs={"inputmode": "decimal", "spellcheck": "false", "class": "govuk-input--width-10"}
-        ),
-    )
-    receipt_number = forms.CharField(
-        label=_("Receipt number"),
-        required=False,
-        max_length=40,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "class": "govuk-input--width-20"}),
-    )
-
-    def clean_amount(self) -> int:
-        text = str(self.cleaned_data.get("amount") or "").strip()
-        if not text:
-            raise forms.ValidationError(_("Enter the amount received."))
-        try:
-            satang = baht_to_satang(text)
-        except ValueError:
-            raise forms.ValidationError(
-                _("Enter the amount in baht using digits, for example 1,200 or 1,200.50.")
-            ) from None
-        return satang

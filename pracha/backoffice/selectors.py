@@ -31,6 +31,7 @@ from pracha.catalogue.public import (
 )
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import local_today, working_days_left
+from pracha.payments.public import Bill
 
 PAGE_SIZE = 25
 
@@ -232,11 +233,13 @@ class CasePage:
     thread: Sequence[Message]
     fee_quote: fees.FeeQuote
     payments: Sequence[FeePayment]
+    # The fee's bill (payable or settled); the cash is taken on its officer page in payments.
+    bill: Bill | None = None
     corrected_fields: list[MarkedItem] = field(default_factory=list)
     corrected_documents: list[MarkedItem] = field(default_factory=list)
     can_claim: bool = False
     can_release: bool = False
-    can_record_cash: bool = False
+    can_open_bill: bool = False
 
 
 def available_actions(user: Any, application: Application) -> list[Action]:
@@ -274,14 +277,6 @@ def may_claim(user: Any, application: Application) -> bool:
     return bool(party.roles & allowed)
 
 
-def may_record_cash(user: Any, application: Application) -> bool:
-    return (
-        application.holder == Holder.PAYMENT
-        and application.holding_agency is not None
-        and has_permission(user, "payments.record_cash", agency=application.holding_agency)
-    )
-
-
 def _timeline_rows(application: Application, definition: ServiceDefinition) -> list[TimelineRow]:
     rows = []
     for event in applications.timeline(application):
@@ -313,6 +308,7 @@ def case_page(*, user: Any, application: Application) -> CasePage:
     labels = {name: label for name, label, _value in eforms.display_answers(definition.form, {})}
     quote = fees.fee_quote_from_json(application.fee_lines or [])
     corrections = application.corrections or {}
+    bill = applications.fee_bill(application)
     return CasePage(
         application=application,
         definition=definition,
@@ -332,6 +328,7 @@ def case_page(*, user: Any, application: Application) -> CasePage:
         thread=list(applications.thread(application, include_internal=True)),
         fee_quote=quote,
         payments=list(application.payments.order_by("created_at")),
+        bill=bill,
         corrected_fields=[
             MarkedItem(code=code, name=labels.get(code, code)) for code in corrections.get("fields", [])
         ],
@@ -340,7 +337,7 @@ def case_page(*, user: Any, application: Application) -> CasePage:
         ],
         can_claim=may_claim(user, application),
         can_release=application.assigned_to_id is not None and application.assigned_to_id == user.pk,
-        can_record_cash=may_record_cash(user, application),
+        can_open_bill=bill is not None and has_permission(user, "payments.view", agency=bill.agency),
     )
 
 

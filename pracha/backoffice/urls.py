@@ -12,5 +12,4 @@ urlpatterns = [
     path("cases/<str:reference>/release/", views.case_release, name="case-release"),
     path("cases/<str:reference>/message/", views.case_message, name="case-message"),
     path("cases/<str:reference>/note/", views.case_note, name="case-note"),
-    path("cases/<str:reference>/payment/", views.case_payment, name="case-payment"),
 ]

@@ -1,5 +1,6 @@
 """Pages of the officer workbench: the queue and the case page, and the case page's forms (workflow
-actions, claim and release, messages and internal notes, a cash payment at the counter).
+actions, claim and release, messages and internal notes). A fee is paid against its bill, on the
+payments app's officer pages, which the case page links to.
 
 Each view fetches (applications.selectors.access_case: NotFound for a case outside the officer's
 agencies), validates, calls one service and responds. A service's refusal is shown on the case page with
@@ -30,7 +31,6 @@ from pracha.applications.public import services as application_services
 from pracha.backoffice import selectors, services
 from pracha.backoffice.forms import (
     ClaimForm,
-    CounterPaymentForm,
     InternalNoteForm,
     MessageForm,
     QueueFilterForm,
@@ -123,7 +123,7 @@ def _case_response(
     request: HttpRequest, application: Application, *, failed: str = "", failed_form: forms.Form | None = None
 ) -> HttpResponse:
     """The case page; `failed` names the form a refused POST came from ("action-<name>", "claim",
-    "message", "note", "payment"), which is shown bound, with its errors."""
+    "message", "note"), which is shown bound, with its errors."""
     user = _officer(request)
     page = selectors.case_page(user=user, application=application)
     action_forms = []
@@ -144,7 +144,6 @@ def _case_response(
         "claim_form": pick("claim", ClaimForm()),
         "message_form": pick("message", MessageForm(prefix="message")),
         "note_form": pick("note", InternalNoteForm(prefix="note")),
-        "payment_form": pick("payment", CounterPaymentForm(prefix="payment")),
         # The form a refused POST came from: the page's error summary and title show its errors.
         "form": failed_form,
         "failed": failed,
@@ -271,25 +270,3 @@ def case_message(request: HttpRequest, reference: str) -> HttpResponse:
 @officer_required
 def case_note(request: HttpRequest, reference: str) -> HttpResponse:
     return _post_message(request, reference, internal=True)
-
-
-@never_cache
-@require_POST
-@officer_required
-def case_payment(request: HttpRequest, reference: str) -> HttpResponse:
-    user = _officer(request)
-    application = applications.access_case(user=user, reference=reference)
-    form = CounterPaymentForm(request.POST, prefix="payment")
-    if form.is_valid():
-        try:
-            application_services.fee_counter_payment_record(
-                actor=user,
-                application=application,
-                amount_satang=form.cleaned_data["amount"],
-                receipt_number=form.cleaned_data["receipt_number"],
-            )
-        except DomainError as error:
-            _show_on_form(form, error)
-        else:
-            return _done(reference, _("The payment has been recorded."), request)
-    return _case_response(request, application, failed="payment", failed_form=form)

@@ -17,6 +17,7 @@ DEMO_TOTP_SECRETS = [
     "NBSWY3DPO5XXE3DENBSWY3DPO5XXE3DE",
     "ORSXG5DJNZTXIZLTORSXG5DJNZTXIZLT",
     "OBZGC3DIMFYGCZLTOBZGC3DIMFYGCZLT",
+    "OBZGCY3IMEWWIZLNN4WWC4DQOJXXMZLS",
 ]
 
 
@@ -86,7 +87,13 @@ ROLES = {
         ["accounts.view_person", "applications.review", "applications.decide"],
     ),
     "catalogue-editor": ("ผู้ดูแลรายการบริการ", "Service catalogue editor", ["catalogue.edit"]),
-    "cashier": ("เจ้าหน้าที่รับชำระเงิน", "Cashier", ["payments.record_cash"]),
+    "cashier": ("เจ้าหน้าที่รับชำระเงิน", "Cashier", ["payments.view", "payments.record_cash"]),
+    "finance-officer": (
+        "เจ้าหน้าที่การเงิน",
+        "Finance officer",
+        ["payments.view", "payments.manage", "payments.reconcile"],
+    ),
+    "finance-approver": ("ผู้อนุมัติการเงิน", "Finance approver", ["payments.view", "payments.refund_approve"]),
     "complaints-handler": ("ผู้รับเรื่องร้องเรียน", "Complaints handler", ["complaints.handle"]),
     "procurement-officer": ("เจ้าหน้าที่พัสดุ", "Procurement officer", ["procurement.manage"]),
     "agency-admin": ("ผู้ดูแลระบบของหน่วยงาน", "Agency administrator", ["agencies.manage_tokens", "audit.view"]),
@@ -172,16 +179,22 @@ PEOPLE = [
                memberships=[("rd", ["reviewer", "approver"], "เจ้าพนักงานสรรพากร")]),
     DemoPerson(104, "นางสาว", "เขต", "บางรักทดสอบ", "Khet", "Bangrak-Test", _d(1991, 4, 4), "บางรัก",
                memberships=[
-                   ("bma-bang-rak", ["reviewer", "inspector", "approver", "cashier", "complaints-handler"],
-                    "เจ้าพนักงานสาธารณสุข"),
+                   ("bma-bang-rak", ["reviewer", "inspector", "approver", "cashier", "complaints-handler",
+                                     "finance-officer"], "เจ้าพนักงานสาธารณสุข"),
                    ("bma-phra-nakhon", ["reviewer"], "เจ้าพนักงานสาธารณสุข (ช่วยราชการ)"),
                ]),
     DemoPerson(105, "นาย", "จราจร", "ตำรวจทดสอบ", "Jarajorn", "Police-Test", _d(1986, 5, 5), "พระนคร",
-               memberships=[("rtp", ["cashier", "reviewer"], "สารวัตรจราจร")]),
+               memberships=[("rtp", ["cashier", "reviewer", "finance-officer"], "สารวัตรจราจร")]),
     DemoPerson(106, "นาง", "บัญชี", "กลางทดสอบ", "Banchee", "Klang-Test", _d(1978, 6, 6), "จตุจักร",
                memberships=[("cgd", ["procurement-officer"], "นักวิชาการพัสดุ")]),
     DemoPerson(107, "นาย", "ดิจิทัล", "รัฐบาลทดสอบ", "Digital", "Ratthaban-Test", _d(1989, 7, 7), "บางรัก",
                memberships=[("dga", ["agency-admin", "catalogue-editor"], "ผู้ดูแลระบบ")]),
+    # Approves the refunds officers 104 and 105 request: a refund always needs a second person.
+    DemoPerson(108, "นาง", "การเงิน", "อนุมัติทดสอบ", "Kanngoen", "Anumat-Test", _d(1976, 8, 8), "บางรัก",
+               memberships=[
+                   ("bma-bang-rak", ["finance-approver"], "ผู้อำนวยการฝ่ายการคลัง"),
+                   ("rtp", ["finance-approver"], "ผู้กำกับการฝ่ายการเงิน (ช่วยราชการ)"),
+               ]),
 ]  # fmt: skip
 
 
@@ -207,3 +220,102 @@ BUSINESSES = [
     DemoBusiness(4, "บริษัท ดิจิทัลไทยทดสอบ จำกัด", "Digital Thai Test Co., Ltd.", _d(2021, 1, 15), [6, 14]),
     DemoBusiness(5, "บริษัท ก่อสร้างทดสอบ จำกัด (มหาชน)", "Construction Test PCL", _d(2005, 11, 1), [10]),
 ]
+
+
+# --- traffic tickets (Royal Thai Police) ---------------------------------------------------------------
+# Issued a number of days before the seed runs and due 30 days after, so the demo never goes stale.
+# Fines are illustrative.
+
+TICKET_DAYS_TO_PAY = 30
+
+
+@dataclass(frozen=True)
+class DemoTicket:
+    number: str
+    offender: int  # a demo person's number
+    plate: str
+    offence_th: str
+    offence_en: str
+    fine_baht: int
+    place_th: str
+    place_en: str
+    issued_days_ago: int
+    # Paid at a police station before Pracha: the station's receipt number.
+    paid_receipt: str = ""
+
+
+SPEEDING = ("ขับรถเร็วเกินกำหนด", "Speeding")
+RED_LIGHT = ("ฝ่าสัญญาณไฟแดง", "Running a red light")
+NO_PARKING = ("จอดรถในที่ห้ามจอด", "Parking where prohibited")
+NO_HELMET = ("ไม่สวมหมวกนิรภัย", "Riding without a helmet")
+NO_SEAT_BELT = ("ไม่คาดเข็มขัดนิรภัย", "Not wearing a seat belt")
+BUS_LANE = ("ขับรถในช่องเดินรถประจำทาง", "Driving in a bus lane")
+
+TICKETS = [
+    DemoTicket("TK6900000001", 2, "1กข1234", *SPEEDING, 500,
+               "ถนนพระรามที่ 4 เขตปทุมวัน", "Rama IV Road, Pathum Wan", 5),
+    DemoTicket("TK6900000002", 2, "1กข1234", *NO_PARKING, 500,
+               "ถนนสีลม เขตบางรัก", "Silom Road, Bang Rak", 12),
+    DemoTicket("TK6900000003", 2, "1กข1234", *RED_LIGHT, 1000,
+               "แยกอโศก ถนนสุขุมวิท", "Asok intersection, Sukhumvit Road", 45, paid_receipt="LUMPINI-2569-0412"),
+    DemoTicket("TK6900000004", 1, "2กค5678", *NO_SEAT_BELT, 500,
+               "ถนนราชดำเนินกลาง เขตพระนคร", "Ratchadamnoen Klang Road, Phra Nakhon", 3),
+    DemoTicket("TK6900000005", 3, "1ขค567", *NO_HELMET, 500,
+               "ถนนพหลโยธิน เขตจตุจักร", "Phahonyothin Road, Chatuchak", 8),
+    # Overdue: its bill is due a week after it is first asked for.
+    DemoTicket("TK6900000006", 6, "3กง9012", *RED_LIGHT, 1000,
+               "แยกลาดพร้าว เขตจตุจักร", "Lat Phrao intersection, Chatuchak", 40),
+    DemoTicket("TK6900000007", 8, "4ฆจ3456", *SPEEDING, 500,
+               "ถนนวิภาวดีรังสิต เขตดินแดง", "Vibhavadi Rangsit Road, Din Daeng", 15),
+    DemoTicket("TK6900000008", 10, "5ฉช7890", *BUS_LANE, 500,
+               "ถนนเพชรบุรี เขตราชเทวี", "Phetchaburi Road, Ratchathewi", 20),
+]  # fmt: skip
+
+
+# --- the land and building tax roll (BMA district offices) ---------------------------------------------
+# One roll for the Buddhist-era year the seed runs in. Tax is the value times an illustrative rate per
+# use, in ten-thousandths (0.02% for a residence, 0.3% for commercial and vacant land), with the
+# exemptions of the real Act left out; never an official assessment.
+
+TAX_RATE_PER_10000 = {"agriculture": 1, "residence": 2, "commercial": 30, "vacant": 30}
+
+
+@dataclass(frozen=True)
+class DemoAssessment:
+    serial: int
+    agency: str
+    use: str
+    property_th: str
+    property_en: str
+    appraised_baht: int
+    owner_person: int | None = None
+    owner_business: int | None = None
+
+    @property
+    def tax_satang(self) -> int:
+        return self.appraised_baht * 100 * TAX_RATE_PER_10000[self.use] // 10000
+
+
+LAND_TAX_ROLL = [
+    DemoAssessment(1, "bma-bang-rak", "residence", "บ้านเดี่ยว 2 ชั้น โฉนดเลขที่ 10234 แขวงสุริยวงศ์ เขตบางรัก",
+                   "Two-storey house, title deed 10234, Suriyawong, Bang Rak", 6_500_000, owner_person=2),
+    DemoAssessment(2, "bma-chatuchak", "vacant", "ที่ดินว่างเปล่า 80 ตารางวา โฉนดเลขที่ 55871 แขวงลาดยาว เขตจตุจักร",
+                   "Vacant plot of 320 m², title deed 55871, Lat Yao, Chatuchak", 3_200_000, owner_person=2),
+    DemoAssessment(3, "bma-bang-rak", "commercial", "อาคารพาณิชย์ 4 ชั้น ถนนสีลม แขวงสีลม เขตบางรัก",
+                   "Four-storey shop-house, Silom Road, Si Lom, Bang Rak", 8_000_000, owner_business=2),
+    DemoAssessment(4, "bma-phra-nakhon", "commercial", "อาคารพาณิชย์ 3 ชั้น ถนนตะนาว แขวงศาลเจ้าพ่อเสือ เขตพระนคร",
+                   "Three-storey shop-house, Tanao Road, San Chao Pho Suea, Phra Nakhon", 12_000_000,
+                   owner_business=1),
+    DemoAssessment(5, "bma-phra-nakhon", "residence", "ทาวน์เฮาส์ 3 ชั้น แขวงบวรนิเวศ เขตพระนคร",
+                   "Three-storey townhouse, Bowon Niwet, Phra Nakhon", 3_800_000, owner_person=1),
+    DemoAssessment(6, "bma-bang-rak", "residence", "บ้านไม้ 2 ชั้น แขวงมหาพฤฒาราม เขตบางรัก",
+                   "Two-storey wooden house, Maha Phruettharam, Bang Rak", 5_200_000, owner_person=5),
+]  # fmt: skip
+
+
+def land_tax_due_date(today: datetime.date) -> datetime.date:
+    """30 April of this year; once that has passed, the next 30 June (the demo's late instalment)."""
+    for candidate in (datetime.date(today.year, 4, 30), datetime.date(today.year, 6, 30)):
+        if candidate >= today:
+            return candidate
+    return datetime.date(today.year + 1, 6, 30)

@@ -81,6 +81,11 @@ class TrafficTicket(TimeStamped):
         return self.ticket_number
 
     @property
+    def reference(self) -> str:
+        """What the audit log names the ticket by."""
+        return self.ticket_number
+
+    @property
     def offence(self) -> str:
         return self.offence_en if translation.get_language() == "en" else self.offence_th
 
@@ -121,6 +126,11 @@ class LandTaxAssessment(TimeStamped):
         verbose_name_plural = _("land and building tax assessments")
 
     def __str__(self) -> str:
+        return self.assessment_number
+
+    @property
+    def reference(self) -> str:
+        """What the audit log names the assessment by."""
         return self.assessment_number
 
     @property

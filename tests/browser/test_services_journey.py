@@ -1,8 +1,9 @@
 """Issue 3's journey in real Chromium, with JavaScript off and axe-core on every page: a citizen finds the
 food-shop service, applies with a floor plan and a photo, is sent back to correct the shop's area and
 sends the correction; an officer of the district office, signed in with a TOTP code, checks the
-documents, passes the site inspection, approves, records the fee paid in cash at the counter and issues
-the permit; the citizen sees the permit's number and validity.
+documents, passes the site inspection, approves, opens the fee's bill from the case page, records the fee
+paid in cash there (the receipt is issued at once) and issues the permit; the citizen sees the permit's
+number and validity.
 
 The pages are found by addresses, form field names and the Thai texts of the service definition
 (food-shop-permit.yaml), not by the platform's own texts, whose translations are still being written.
@@ -31,6 +32,7 @@ from pracha.accounts.models import User
 from pracha.applications.models import Application, Holder
 from pracha.core.money import format_baht
 from pracha.core.thai_dates import buddhist_year, format_date
+from pracha.payments.public import Bill, Receipt
 from pracha.portal import demo_world
 
 from .axe import assert_no_axe_violations
@@ -322,21 +324,30 @@ def test_citizen_applies_is_sent_back_corrects_and_gets_the_permit_without_javas
     take_action(officer, reference, "pass", state="approval")
     take_action(officer, reference, "approve_for_payment", state="awaiting_payment")
 
-    payment = desk.locator(f"form[action='{reverse('backoffice:case-payment', args=[reference])}']")
-    expect(payment.locator("xpath=..")).to_contain_text(format_baht(FEE_SATANG, lang="th"))
-    payment.locator("input[name=payment-amount]").fill("1,100")
-    payment.locator("input[name=payment-receipt_number]").fill("BR-2569-0042")
-    submit(payment)
+    # The FeeDue announced on the commit has become a bill; the cashier takes the cash on its page.
+    bill = Bill.objects.get(kind="application_fee", subject_reference=reference)
+    bill_path = reverse("payments:manage-bill", args=[bill.reference])
+    desk.locator(f"a.govuk-button[href='{bill_path}']").click()
 
-    # The payment is announced when its transaction commits, and that moves the case on to "issue".
-    expect_path(officer, case_path)
-    expect(officer.locator(".govuk-notification-banner--success")).to_be_visible()
+    expect_path(officer, bill_path)
+    checked(officer)
+    cash = desk.locator(f"form[action='{reverse('payments:manage-bill-cash', args=[bill.reference])}']")
+    expect(cash.locator("xpath=..")).to_contain_text(format_baht(FEE_SATANG, lang="th"))
+    cash.locator("input[name=cash-amount]").fill("1,100")
+    submit(cash)
+
+    # The receipt is issued in the same transaction; its PaymentSettled moves the case on to "issue".
+    receipt = Receipt.objects.get(payment__bill=bill)
+    assert receipt.number == f"RC-BMA-BANG-RAK-{year}-000001"
+    expect_path(officer, reverse("payments:receipt", args=[receipt.public_id]))
+    expect(officer.locator(".govuk-notification-banner--success")).to_contain_text(receipt.number)
     checked(officer)
     application.refresh_from_db()
     assert (application.state, application.fee_total_satang) == ("issue", FEE_SATANG)
     assert list(application.payments.values_list("amount_satang", "receipt_number")) == [
-        (FEE_SATANG, "BR-2569-0042")
+        (FEE_SATANG, receipt.number)
     ]
+    officer.goto(case_path)
     take_action(officer, reference, "issue", state="approved")
 
     # --- the citizen sees the permit ------------------------------------------------------------------

@@ -21,7 +21,13 @@ from pracha.agencies.public import Agency, Role
 from pracha.agencies.tests.factories import MembershipFactory
 from pracha.applications import services
 from pracha.applications.models import Application, ApplicationDocument, Holder
-from pracha.applications.tests.helpers import FOOD_SHOP_ANSWERS, act, food_shop_draft, submitted_food_shop
+from pracha.applications.tests.helpers import (
+    FOOD_SHOP_ANSWERS,
+    act,
+    food_shop_draft,
+    pay_fee_at_counter,
+    submitted_food_shop,
+)
 from pracha.applications.tests.test_uploads import make_pdf, make_png
 from pracha.audit.public import AuditEntry
 from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
@@ -103,27 +109,10 @@ def officer_with_roles(agency_code: str, *role_codes: str) -> Any:
     return officer
 
 
-@pytest.fixture
-def pay(django_capture_on_commit_callbacks: Any) -> Any:
-    """A counter payment, and what happens after its commit (PaymentSettled moves the application on)."""
-
-    def record(officer: Any, application: Application) -> None:
-        application.refresh_from_db()
-        with django_capture_on_commit_callbacks(execute=True):
-            services.fee_counter_payment_record(
-                actor=officer,
-                application=application,
-                amount_satang=application.fee_total_satang,
-                receipt_number="R-0001",
-            )
-
-    return record
-
-
 # --- the journey --------------------------------------------------------------------------------------
 
 
-def test_the_food_shop_journey_through_the_api(service_world: Any, pay: Any) -> None:
+def test_the_food_shop_journey_through_the_api(service_world: Any) -> None:
     applicant, reviewer = service_world["applicant"], service_world["reviewer"]
     citizen, officer = api(applicant), api(reviewer)
 
@@ -248,7 +237,7 @@ def test_the_food_shop_journey_through_the_api(service_world: Any, pay: Any) -> 
             "total_satang": 30000,
         },
     )
-    pay(reviewer, application)
+    pay_fee_at_counter(reviewer, application)
     issued = complete(officer, reference, "issue")
     assert issued.status_code == 200
     assert issued.json()["state"] == "approved"

@@ -20,7 +20,14 @@ from pracha.applications.models import (
     private_storage,
 )
 from pracha.applications.selectors import queue
-from pracha.applications.tests.helpers import FOOD_SHOP_ANSWERS, act, food_shop_draft, submitted_food_shop
+from pracha.applications.tests.helpers import (
+    FOOD_SHOP_ANSWERS,
+    act,
+    fee_bill,
+    food_shop_draft,
+    pay_fee_at_counter,
+    submitted_food_shop,
+)
 from pracha.applications.tests.test_uploads import make_pdf, make_png
 from pracha.audit.public import AuditEntry
 from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
@@ -29,8 +36,15 @@ from pracha.core import events
 from pracha.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pracha.core.thai_dates import buddhist_year
 from pracha.core.working_days import due_date, local_today
+from pracha.payments.public import Bill, Receipt
+from pracha.payments.public import selectors as payment_selectors
+from pracha.payments.public import services as payment_services
 
 OUTSIDERS = ["other_citizen", "officer_other_agency", "officer_without"]
+
+
+def fee_bills() -> Any:
+    return Bill.objects.filter(kind="application_fee")
 
 
 def audit_count(action: str) -> int:
@@ -44,19 +58,9 @@ def snapshot(application: Application) -> tuple[Any, ...]:
 
 
 @pytest.fixture
-def pay(django_capture_on_commit_callbacks: Any) -> Any:
-    """Record a counter payment and run what happens after the commit (PaymentSettled applied)."""
-
-    def record(officer: Any, application: Application, receipt: str = "R-0001") -> Application:
-        with django_capture_on_commit_callbacks(execute=True):
-            services.fee_counter_payment_record(
-                actor=officer, application=application, amount_satang=application.fee_total_satang,
-                receipt_number=receipt,
-            )  # fmt: skip
-        application.refresh_from_db()
-        return application
-
-    return record
+def pay() -> Any:
+    """Pay the fee in cash against the case's bill and run what happens after the commit."""
+    return pay_fee_at_counter
 
 
 # --- drafts and submission -----------------------------------------------------------------------------
@@ -359,42 +363,56 @@ def test_fee_due_is_announced_with_its_lines(
     ]
 
 
+def test_the_fee_due_becomes_a_bill_for_the_applicant(
+    service_world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        application = at_payment(service_world)
+    bill = fee_bills().get()
+    assert (bill.kind, bill.subject_reference, bill.agency.code, bill.payer_user, bill.amount_satang) == (
+        "application_fee", application.reference, "bma-bang-rak", service_world["applicant"], 30000,
+    )  # fmt: skip
+    assert [(line["code"], line["amount_satang"]) for line in bill.lines] == [
+        ("application-fee", 10000),
+        ("permit-fee", 20000),
+    ]
+
+
 @pytest.mark.parametrize("who", ["applicant", "officer_other_agency", "officer_without"])
-def test_only_a_cashier_of_the_agency_records_a_counter_payment(service_world: Any, who: str) -> None:
+def test_only_a_cashier_of_the_agency_takes_the_fee_in_cash(service_world: Any, who: str) -> None:
     application = at_payment(service_world)
+    bill = fee_bill(application)
     with pytest.raises(PermissionDenied):
-        services.fee_counter_payment_record(
-            actor=service_world[who], application=application, amount_satang=30000, receipt_number="R-1"
-        )
-    assert audit_count("applications.counter_payment") == 0
+        payment_services.bill_cash_record(actor=service_world[who], bill=bill, amount_satang=30000)
+    application.refresh_from_db()
+    bill.refresh_from_db()
+    assert (application.state, bill.state) == ("awaiting_payment", "created")
+    assert not FeePayment.objects.exists()
+    assert audit_count("payments.bill_pay") == 0
+    assert audit_count("applications.payment_settle") == 0
 
 
-def test_a_counter_payment_must_be_the_exact_fee(service_world: Any) -> None:
-    application = at_payment(service_world)
-    with pytest.raises(InvalidInput) as refused:
-        services.fee_counter_payment_record(
-            actor=service_world["reviewer"],
-            application=application,
-            amount_satang=29999,
-            receipt_number="R-1",
-        )
-    assert refused.value.fields == {"amount": ["The amount must be exactly the fee due."]}
+def test_a_cash_payment_moves_the_case_on_with_its_receipt(service_world: Any, pay: Any) -> None:
+    application = pay(service_world["reviewer"], at_payment(service_world))
+    receipt = Receipt.objects.get()
+    assert application.state == "issue"
+    assert receipt.number == f"RC-BMA-BANG-RAK-{buddhist_year(local_today())}-000001"
+    assert list(
+        FeePayment.objects.values_list("payment_id", "amount_satang", "channel", "receipt_number")
+    ) == [(str(receipt.payment.public_id), 30000, "counter", receipt.number)]
+    assert list(application.events.filter(action="paid").values_list("note", flat=True)) == [receipt.number]
 
 
 def test_the_same_payment_announced_twice_is_applied_once(service_world: Any, pay: Any) -> None:
     application = pay(service_world["reviewer"], at_payment(service_world))
-    settled = events.PaymentSettled(
-        payable_reference=str(application.reference),
-        payment_id="counter:bma-bang-rak:R-0001",
-        amount_satang=30000,
-        channel="counter",
-        receipt_number="R-0001",
-    )
+    [settled] = payment_selectors.settlements_for(references=[str(application.reference)])
     services.payment_settle(event=settled)
     application.refresh_from_db()
     assert FeePayment.objects.count() == 1
     assert application.state == "issue"
-    assert list(application.events.filter(action="paid").values_list("note", flat=True)) == ["R-0001"]
+    assert list(application.events.filter(action="paid").values_list("note", flat=True)) == [
+        settled.receipt_number
+    ]
 
 
 def test_a_partial_online_payment_leaves_the_application_waiting(service_world: Any) -> None:
@@ -643,26 +661,62 @@ def test_correcting_the_owner_asks_the_new_owner(service_world: Any) -> None:
         act(owner, application, "consent")
 
 
-def test_the_fee_is_taken_once_and_a_lost_handler_is_made_good(service_world: Any) -> None:
+def test_the_fee_is_taken_once_and_lost_handlers_are_made_good(service_world: Any) -> None:
+    # No on_commit handlers run here: as if the process died right after each commit.
     application = at_payment(service_world)
-    cashier = service_world["reviewer"]
-    # No on_commit handlers run here: as if the process died right after the payment committed.
-    services.fee_counter_payment_record(
-        actor=cashier, application=application, amount_satang=30000, receipt_number="R-1"
+    assert not fee_bills().exists()
+    assert services.settle_paid_applications() == 0
+    bill = fee_bills().get()
+    assert (bill.subject_reference, bill.amount_satang, bill.state) == (
+        application.reference,
+        30000,
+        "created",
     )
-    assert list(FeePayment.objects.values_list("payment_id", "amount_satang")) == [
-        ("counter:bma-bang-rak:R-1", 30000)
-    ]
-    with pytest.raises(Conflict) as refused:
-        services.fee_counter_payment_record(
-            actor=cashier, application=application, amount_satang=30000, receipt_number="R-2"
-        )
-    assert str(refused.value) == "The fee has already been paid."
+    assert services.settle_paid_applications() == 0
+    assert fee_bills().count() == 1
+
+    cashier = service_world["reviewer"]
+    receipt = payment_services.bill_cash_record(actor=cashier, bill=bill, amount_satang=30000)
+    with pytest.raises(Conflict):
+        payment_services.bill_cash_record(actor=cashier, bill=bill, amount_satang=30000)
+    application.refresh_from_db()
+    assert (application.state, FeePayment.objects.count()) == ("awaiting_payment", 0)
+
     assert services.settle_paid_applications() == 1
     assert services.settle_paid_applications() == 0
     application.refresh_from_db()
     assert application.state == "issue"
-    assert FeePayment.objects.count() == 1
+    assert list(FeePayment.objects.values_list("payment_id", "receipt_number")) == [
+        (str(receipt.payment.public_id), receipt.number)
+    ]
+    assert AuditEntry.objects.get(action="applications.payment_settle").payload == {
+        "payment_id": str(receipt.payment.public_id),
+        "amount_satang": 30000,
+        "moved": True,
+        "catch_up": True,
+    }
+    assert fee_bills().count() == 1
+
+
+def test_the_catch_up_bills_again_only_a_case_with_no_bill_and_no_payment(service_world: Any) -> None:
+    application = at_payment(service_world)
+    bill = fee_bill(application)
+    payment_services.bill_cancel(actor=service_world["reviewer"], bill=bill, reason="ยอดเงินไม่ถูกต้อง")
+    assert services.settle_paid_applications() == 0
+    bills = Bill.objects.filter(subject_reference=application.reference)
+    assert sorted(bills.values_list("state", "amount_satang")) == [("cancelled", 30000), ("created", 30000)]
+    # A case that already has a payment recorded (part of the fee, here) is not billed again.
+    partly = at_payment(service_world)
+    services.payment_settle(
+        event=events.PaymentSettled(
+            payable_reference=str(partly.reference),
+            payment_id="promptpay:1",
+            amount_satang=100,
+            channel="promptpay",
+        )
+    )
+    assert services.settle_paid_applications() == 0
+    assert not Bill.objects.filter(subject_reference=partly.reference).exists()
 
 
 def test_only_the_officer_who_took_a_case_acts_on_it(service_world: Any, people: Any) -> None:
@@ -721,6 +775,6 @@ def test_a_licence_is_renewed_once_and_the_renewal_follows_on(service_world: Any
         services.draft_create(actor=applicant, service_code="food-shop-permit-renewal", renewal_of=permit)
     for action in ("accept", "approve_for_payment"):
         renewal = act(reviewer, renewal, action)
-    renewal = act(reviewer, pay(reviewer, renewal, receipt="R-0002"), "issue")
+    renewal = act(reviewer, pay(reviewer, renewal), "issue")
     assert permit.valid_until is not None
     assert renewal.outcome.valid_from == permit.valid_until + datetime.timedelta(days=1)

@@ -10,7 +10,13 @@ from django.urls import reverse
 
 from pracha.applications import services
 from pracha.applications.models import Application, ApplicationDocument, Holder, Message
-from pracha.applications.tests.helpers import act, food_shop_draft, submitted_food_shop
+from pracha.applications.tests.helpers import (
+    act,
+    fee_bill,
+    food_shop_draft,
+    pay_fee_at_counter,
+    submitted_food_shop,
+)
 from pracha.applications.tests.test_uploads import make_pdf
 from pracha.applications.tests.test_views import (
     OUTSIDERS,
@@ -24,6 +30,7 @@ from pracha.applications.tests.test_views import (
 )
 from pracha.applications.tests.test_views_wizard import approved_permit
 from pracha.core.thai_dates import format_date
+from pracha.payments.public import Receipt
 
 
 @pytest.fixture
@@ -116,22 +123,48 @@ def test_a_refusal_shows_its_reason(service_world: dict[str, Any], sent: Applica
     assert reverse("applications:withdraw", args=[sent.reference]) not in response.content.decode()
 
 
-def test_awaiting_payment_shows_the_fee_and_where_to_pay(
+def test_awaiting_payment_shows_the_fee_and_a_link_to_pay_the_bill(
+    service_world: dict[str, Any], sent: Application, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        for action in ("accept", "pass", "approve_for_payment"):
+            sent = act(service_world["reviewer"], sent, action)
+    bill = fee_bill(sent)
+    page = client(service_world, "applicant").get(detail_url(sent)).content.decode()
+    assert "The fee for your application is due: THB 300.00." in page
+    assert "Application fee" in page and "Permit fee (by the size of the shop)" in page
+    assert f"Bill number {bill.reference}. Please pay by {format_date(bill.due_date, lang='en')}." in page
+    pay_url = reverse("payments:bill", args=[bill.public_id])
+    assert f'href="{pay_url}">Pay now</a>' in page
+    assert "You can also pay in cash at the counter of Bang Rak District Office" in page
+
+
+def test_while_the_bill_is_being_made_the_page_says_so(
     service_world: dict[str, Any], sent: Application
 ) -> None:
+    # The FeeDue handler has not run (no after-commit callbacks here): there is no bill yet.
     for action in ("accept", "pass", "approve_for_payment"):
         sent = act(service_world["reviewer"], sent, action)
     page = client(service_world, "applicant").get(detail_url(sent)).content.decode()
     assert "The fee for your application is due: THB 300.00." in page
-    assert "Application fee" in page and "Permit fee (by the size of the shop)" in page
-    assert "Pay at the counter of Bang Rak District Office" in page
-    assert "Online payment is not available yet." in page
+    assert "Your bill is being prepared. Refresh this page in a minute to pay." in page
+    assert "Pay now" not in page
 
 
-def test_an_approved_application_shows_its_licence(
-    service_world: dict[str, Any], django_capture_on_commit_callbacks: Any
-) -> None:
-    permit = approved_permit(service_world, django_capture_on_commit_callbacks)
+def test_a_paid_fee_links_to_its_receipt(service_world: dict[str, Any], sent: Application) -> None:
+    for action in ("accept", "pass", "approve_for_payment"):
+        sent = act(service_world["reviewer"], sent, action)
+    paid = pay_fee_at_counter(service_world["reviewer"], sent)
+    receipt = Receipt.objects.get(payment__bill__subject_reference=paid.reference)
+    page = client(service_world, "applicant").get(detail_url(paid)).content.decode()
+    receipt_url = reverse("payments:receipt", args=[receipt.public_id])
+    assert f'<a class="govuk-link" href="{receipt_url}">receipt {receipt.number}</a>' in page
+    assert "Pay now" not in page
+    assert "The fee for your application is due" not in page
+
+
+def test_an_approved_application_shows_its_licence(service_world: dict[str, Any]) -> None:
+    permit = approved_permit(service_world)
     outcome = permit.outcome
     page = client(service_world, "applicant").get(detail_url(permit)).content.decode()
     assert f"<strong>{outcome.number}</strong>" in page

@@ -15,7 +15,13 @@ from pracha.accounts.public import businesses_for
 from pracha.accounts.tests.conftest import client_for
 from pracha.applications import services
 from pracha.applications.models import Application, ApplicationDocument, Holder
-from pracha.applications.tests.helpers import FOOD_SHOP_ANSWERS, act, food_shop_draft, submitted_food_shop
+from pracha.applications.tests.helpers import (
+    FOOD_SHOP_ANSWERS,
+    act,
+    food_shop_draft,
+    pay_fee_at_counter,
+    submitted_food_shop,
+)
 from pracha.applications.tests.test_uploads import make_pdf, make_png
 from pracha.applications.tests.test_views import (
     audit_count,
@@ -390,27 +396,17 @@ def test_a_service_needing_a_verified_identity_says_so_and_refuses(service_world
     assert not Application.objects.exists()
 
 
-def approved_permit(world: dict[str, Any], capture: Any) -> Application:
+def approved_permit(world: dict[str, Any]) -> Application:
     """A food-shop permit through the whole workflow, paid at the counter and issued."""
     reviewer = world["reviewer"]
     application = submitted_food_shop(world["applicant"])
     for action in ("accept", "pass", "approve_for_payment"):
         application = act(reviewer, application, action)
-    with capture(execute=True):
-        services.fee_counter_payment_record(
-            actor=reviewer,
-            application=application,
-            amount_satang=application.fee_total_satang,
-            receipt_number="R-0001",
-        )
-    application.refresh_from_db()
-    return act(reviewer, application, "issue")
+    return act(reviewer, pay_fee_at_counter(reviewer, application), "issue")
 
 
-def test_a_licence_is_renewed_from_my_applications(
-    service_world: dict[str, Any], django_capture_on_commit_callbacks: Any
-) -> None:
-    permit = approved_permit(service_world, django_capture_on_commit_callbacks)
+def test_a_licence_is_renewed_from_my_applications(service_world: dict[str, Any]) -> None:
+    permit = approved_permit(service_world)
     outcome = permit.outcome
     applicant = client(service_world, "applicant")
     listing = applicant.get(reverse("applications:my-applications")).content.decode()

@@ -1,5 +1,5 @@
 """The case page and its forms: who may see and do what, the actions the workflow offers, each kind of
-action's input, claims, messages and notes, the counter payment, and the food-shop journey by officers."""
+action's input, claims, messages and notes, the fee's bill, and the food-shop journey by officers."""
 
 import re
 from typing import Any
@@ -13,6 +13,7 @@ from pracha.audit.public import AuditEntry
 from pracha.backoffice.tests.conftest import bang_rak_officer, client_for
 from pracha.core.thai_dates import buddhist_year
 from pracha.core.working_days import local_today
+from pracha.payments.public import Bill, Receipt
 
 
 def case_url(application: Application, name: str = "case") -> str:
@@ -176,7 +177,6 @@ POSTS = {
     "case-release": {},
     "case-message": {"message-body": "Hello"},
     "case-note": {"note-body": "Internal"},
-    "case-payment": {"payment-amount": "300", "payment-receipt_number": "R-1"},
 }
 
 
@@ -189,8 +189,6 @@ POSTS = {
 def test_refused_posts_change_nothing(world, case, name, who, status):
     if name == "case-release":
         services.case_claim(actor=world["reviewer"], application=case)
-    if name == "case-payment":
-        case = advance(world, case, "accept", "pass", "approve_for_payment")
     client = client_for(world[who])
     before = snapshot(case)
     response = client.post(case_url(case, name), POSTS[name])
@@ -437,65 +435,39 @@ def test_an_empty_message_is_refused(world, case, name, field):
 # --- the counter payment ------------------------------------------------------------------------------
 
 
-def test_the_payment_form_is_offered_only_while_the_fee_is_due_and_to_a_cashier(world, case):
-    assert client_for(world["reviewer"]).get(case_url(case)).context["case"].can_record_cash is False
-    case = advance(world, case, "accept", "pass", "approve_for_payment")
+def test_the_case_page_shows_the_fee_bill_and_links_officers_who_may_see_it(
+    world, case, django_capture_on_commit_callbacks
+):
     page = client_for(world["reviewer"]).get(case_url(case))
-    assert page.context["case"].can_record_cash is True
+    assert (page.context["case"].bill, page.context["case"].can_open_bill) == (None, False)
+    with django_capture_on_commit_callbacks(execute=True):
+        case = advance(world, case, "accept", "pass", "approve_for_payment")
+    bill = Bill.objects.get(kind="application_fee", subject_reference=case.reference)
+    bill_url = reverse("payments:manage-bill", args=[bill.reference])
+    for who in ("reviewer", "cashier_only"):
+        page = client_for(world[who]).get(case_url(case))
+        assert (page.context["case"].bill, page.context["case"].can_open_bill) == (bill, True)
+        html = page.content.decode()
+        assert f"To take the fee in cash, open bill {bill.reference}." in html
+        assert f'href="{bill_url}">Open the bill</a>' in html
+        assert f'<a class="govuk-link" href="{bill_url}">{bill.reference}</a>' in html
+        assert "Not yet paid" in html
+        assert "Permit fee (by the size of the shop)" in html
+        assert "THB 300.00" in html  # 100 baht application fee + 200 baht for up to 50 square metres
+    # A reviewer without payments.view sees the bill's number and state, but no way to its page.
+    page = client_for(world["second_reviewer"]).get(case_url(case))
+    assert (page.context["case"].bill, page.context["case"].can_open_bill) == (bill, False)
     html = page.content.decode()
-    assert "Record a cash payment at the counter" in html
-    assert "Application fee" in html
-    assert "Permit fee (by the size of the shop)" in html
-    assert "THB 300.00" in html  # 100 baht application fee + 200 baht for up to 50 square metres
-    assert client_for(world["cashier_only"]).get(case_url(case)).context["case"].can_record_cash is True
-    assert client_for(world["second_reviewer"]).get(case_url(case)).context["case"].can_record_cash is False
+    assert bill.reference in html
+    assert bill_url not in html
 
 
-def test_a_payment_before_the_fee_is_due_is_refused(world, case):
-    client = client_for(world["reviewer"])
-    before = snapshot(case)
-    response = client.post(case_url(case, "case-payment"), POSTS["case-payment"])
-    assert response.status_code == 200
-    assert page_errors(response) == {"__all__": ["This application is not waiting for a payment."]}
-    assert snapshot(case) == before
-
-
-def test_an_officer_without_the_cashier_permission_may_not_record_a_payment(world, case):
+def test_while_the_bill_is_being_made_the_case_page_says_so(world, case):
+    # No after-commit callbacks: the FeeDue has not been turned into a bill yet.
     case = advance(world, case, "accept", "pass", "approve_for_payment")
-    client = client_for(world["second_reviewer"])
-    before = snapshot(case)
-    assert client.post(case_url(case, "case-payment"), POSTS["case-payment"]).status_code == 403
-    assert snapshot(case) == before
-
-
-@pytest.mark.parametrize(
-    ("data", "errors"),
-    [
-        ({"payment-amount": "", "payment-receipt_number": "R-1"}, {"amount": ["Enter the amount received."]}),
-        (
-            {"payment-amount": "สามร้อย", "payment-receipt_number": "R-1"},
-            {"amount": ["Enter the amount in baht using digits, for example 1,200 or 1,200.50."]},
-        ),
-        (
-            {"payment-amount": "299.99", "payment-receipt_number": "R-1"},
-            {"amount": ["The amount must be exactly the fee due."]},
-        ),
-        (
-            {"payment-amount": "300", "payment-receipt_number": " "},
-            {"receipt_number": ["Enter the receipt number."]},
-        ),
-    ],
-)
-def test_bad_payments_are_refused(world, case, data, errors, django_capture_on_commit_callbacks):
-    case = advance(world, case, "accept", "pass", "approve_for_payment")
-    client = client_for(world["reviewer"])
-    before = snapshot(case)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        response = client.post(case_url(case, "case-payment"), data)
-    assert response.status_code == 200
-    assert page_errors(response) == errors
-    assert callbacks == []
-    assert snapshot(case) == before
+    html = client_for(world["reviewer"]).get(case_url(case)).content.decode()
+    assert "The bill for this fee is being prepared." in html
+    assert "Open the bill" not in html
 
 
 # --- the whole journey by officers --------------------------------------------------------------------
@@ -507,22 +479,27 @@ def test_the_food_shop_journey_by_officer_actions(world, case, django_capture_on
     assert client.post(case_url(case, "case-claim")).status_code == 302
     assert client.post(act, {"action": "accept", "action-accept-note": "Complete."}).status_code == 302
     assert client.post(act, {"action": "pass", "action-pass-note": "Clean kitchen."}).status_code == 302
-    assert client.post(act, {"action": "approve_for_payment"}).status_code == 302
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(act, {"action": "approve_for_payment"}).status_code == 302
     case.refresh_from_db()
     assert (case.state, case.fee_total_satang) == ("awaiting_payment", 30000)
+    bill = Bill.objects.get(kind="application_fee", subject_reference=case.reference)
+    # The cashier takes the cash on the bill's page, which the case page links to.
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            case_url(case, "case-payment"), {"payment-amount": "300.00", "payment-receipt_number": "BR-0001"}
+            reverse("payments:manage-bill-cash", args=[bill.reference]), {"cash-amount": "300.00"}
         )
+    receipt = Receipt.objects.get(payment__bill=bill)
     assert response.status_code == 302
+    assert response["Location"] == reverse("payments:receipt", args=[receipt.public_id])
     case.refresh_from_db()
     assert case.state == "issue"
     assert list(
         FeePayment.objects.filter(application=case).values_list("amount_satang", "channel", "receipt_number")
-    ) == [(30000, "counter", "BR-0001")]
+    ) == [(30000, "counter", receipt.number)]
     page = client.get(case_url(case))
     assert offered(page) == ["issue"]
-    assert "BR-0001" in page.content.decode()
+    assert receipt.number in page.content.decode()
     assert client.post(act, {"action": "issue"}).status_code == 302
     case.refresh_from_db()
     assert (case.state, case.holder) == ("approved", "done")

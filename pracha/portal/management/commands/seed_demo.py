@@ -1,6 +1,8 @@
-"""Load the synthetic demo world. Idempotent: records are created when missing and never changed,
-so a second run creates nothing and writes no audit entry."""
+"""Load the synthetic demo world. Idempotent: records are created when missing and never changed
+(a role only gains the permissions the demo world has added since), so a second run creates nothing
+and writes no audit entry."""
 
+import datetime
 from typing import Any
 
 from allauth.account.models import EmailAddress
@@ -10,12 +12,21 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
+from django.utils import timezone
 
 from pracha.accounts.public import Business, BusinessAuthorisation
 from pracha.agencies.public import PERMISSIONS, Agency, Membership, Role
 from pracha.audit import public as audit_log
+from pracha.core.thai_dates import buddhist_year
+from pracha.core.working_days import local_today
+from pracha.payments.public import services as payment_services
 from pracha.portal import demo_world
-from pracha.registries.public import JuristicPersonRecord, PopulationRecord
+from pracha.registries.public import (
+    JuristicPersonRecord,
+    LandTaxAssessment,
+    PopulationRecord,
+    TrafficTicket,
+)
 
 Counts = dict[str, int]
 
@@ -34,12 +45,17 @@ class Command(BaseCommand):
             self._roles(created)
             self._people(created)
             self._businesses(created)
+            self._traffic_tickets(created)
+            self._land_tax_roll(created)
             if any(created.values()):
                 audit_log.record(actor=None, action="portal.seed_demo", payload=created)
         call_command("load_services", stdout=self.stdout, stderr=self.stderr)
+        # Through the payments service, as the tax office would: one bill per unpaid assessment.
+        created["land tax bills"] = payment_services.land_tax_bills_issue()
         summary = ", ".join(f"{count} {kind}" for kind, count in created.items() if count) or "nothing new"
         self.stdout.write(self.style.SUCCESS(f"Demo world loaded ({summary})."))
         self._print_sign_ins()
+        self._print_payments()
 
     def _count(self, created: Counts, kind: str, was_created: bool) -> None:
         created[kind] = created.get(kind, 0) + int(was_created)
@@ -72,10 +88,16 @@ class Command(BaseCommand):
             unknown = set(permissions) - set(PERMISSIONS)
             if unknown:
                 raise CommandError(f"Role {code} names unknown permissions: {sorted(unknown)}")
-            _, was_created = Role.objects.get_or_create(
+            role, was_created = Role.objects.get_or_create(
                 code=code, defaults={"name_th": name_th, "name_en": name_en, "permissions": permissions}
             )
             self._count(created, "roles", was_created)
+            # A database seeded before gains what the demo world has added to a role since.
+            missing = [permission for permission in permissions if permission not in role.permissions]
+            if missing:
+                role.permissions = [*role.permissions, *missing]
+                role.save(update_fields=["permissions"])
+                self._count(created, "role permissions", True)
 
     def _people(self, created: Counts) -> None:
         user_model = get_user_model()
@@ -155,6 +177,66 @@ class Command(BaseCommand):
                 )
                 self._count(created, "business authorisations", was_created)
 
+    def _traffic_tickets(self, created: Counts) -> None:
+        people = {person.number: person for person in demo_world.PEOPLE}
+        police = Agency.objects.get(code="rtp")
+        today = local_today()
+        for item in demo_world.TICKETS:
+            offender = people[item.offender]
+            issued_on = today - datetime.timedelta(days=item.issued_days_ago)
+            issued_at = timezone.make_aware(datetime.datetime.combine(issued_on, datetime.time(8, 35)))
+            _, was_created = TrafficTicket.objects.get_or_create(
+                ticket_number=item.number,
+                defaults={
+                    "plate": item.plate,
+                    "plate_province": "กรุงเทพมหานคร",
+                    "offender_national_id": offender.national_id,
+                    "offender_name": f"{offender.title_th}{offender.first_name_th} {offender.last_name_th}",
+                    "offence_th": item.offence_th,
+                    "offence_en": item.offence_en,
+                    "place_th": item.place_th,
+                    "place_en": item.place_en,
+                    "issued_at": issued_at,
+                    "fine_satang": item.fine_baht * 100,
+                    "due_date": issued_on + datetime.timedelta(days=demo_world.TICKET_DAYS_TO_PAY),
+                    "agency": police,
+                    "paid_at": issued_at + datetime.timedelta(days=2) if item.paid_receipt else None,
+                    "receipt_number": item.paid_receipt,
+                },
+            )
+            self._count(created, "traffic tickets", was_created)
+
+    def _land_tax_roll(self, created: Counts) -> None:
+        people = {person.number: person for person in demo_world.PEOPLE}
+        businesses = {business.number: business for business in demo_world.BUSINESSES}
+        today = local_today()
+        tax_year = buddhist_year(today)
+        for item in demo_world.LAND_TAX_ROLL:
+            if item.owner_person is not None:
+                person = people[item.owner_person]
+                owner_id = person.national_id
+                owner_name = f"{person.title_th}{person.first_name_th} {person.last_name_th}"
+            else:
+                assert item.owner_business is not None
+                business = businesses[item.owner_business]
+                owner_id, owner_name = business.juristic_number, business.name_th
+            _, was_created = LandTaxAssessment.objects.get_or_create(
+                assessment_number=f"LT-{tax_year}-{item.serial:06d}",
+                defaults={
+                    "tax_year": tax_year,
+                    "owner_id_number": owner_id,
+                    "owner_name": owner_name,
+                    "property_th": item.property_th,
+                    "property_en": item.property_en,
+                    "use": item.use,
+                    "appraised_value_satang": item.appraised_baht * 100,
+                    "tax_satang": item.tax_satang,
+                    "due_date": demo_world.land_tax_due_date(today),
+                    "agency": Agency.objects.get(code=item.agency),
+                },
+            )
+            self._count(created, "land tax assessments", was_created)
+
     @staticmethod
     def _totp_secret(person: demo_world.DemoPerson) -> str:
         officers = [p for p in demo_world.PEOPLE if p.memberships]
@@ -187,3 +269,14 @@ class Command(BaseCommand):
                     f"    {person.national_id}  {person.first_name_th} {person.last_name_th}"
                     f"  born {person.date_of_birth:%Y-%m-%d}  laser code {person.laser_code}"
                 )
+
+    def _print_payments(self) -> None:
+        write = self.stdout.write
+        ticket = next(item for item in demo_world.TICKETS if not item.paid_receipt)
+        write("  Payments (illustrative amounts; pay through the simulated bank or at a counter):")
+        write(f"    Look up a traffic fine at /payments/fines/: ticket {ticket.number}, plate {ticket.plate}")
+        payer = next(person for person in demo_world.PEOPLE if person.number == ticket.offender)
+        write(
+            f"    Sign in as {payer.national_id} ({payer.first_name_en} {payer.last_name_en}) to see their"
+            " tickets and land and building tax bills at /payments/"
+        )
