@@ -45,7 +45,10 @@ def test_the_finance_roles_split_requesting_a_refund_from_approving_it(seeded: s
         assert not has_permission(approver, "payments.manage", agency=agency)
         assert not has_permission(approver, "payments.record_cash", agency=agency)
     assert not has_permission(approver, "payments.view", agency=dopa)
-    assert "1999900001087  Kanngoen Anumat-Test  bma-bang-rak: finance-approver  TOTP secret" in seeded
+    assert (
+        "1999900001087  Kanngoen Anumat-Test"
+        "  bma-bang-rak: finance-approver; rtp: finance-approver  TOTP secret" in seeded
+    )
 
 
 def test_a_database_seeded_before_gains_the_new_permissions_of_a_role(seeded: str) -> None:

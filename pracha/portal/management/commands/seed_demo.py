@@ -257,10 +257,11 @@ class Command(BaseCommand):
         )
         write("            `python manage.py demo_totp NATIONAL_ID` prints the current code):")
         for person in demo_world.PEOPLE:
-            for agency_code, roles, _title in person.memberships[:1]:
+            if person.memberships:
+                where = "; ".join(f"{code}: {', '.join(roles)}" for code, roles, _title in person.memberships)
                 write(
                     f"    {person.national_id}  {person.first_name_en} {person.last_name_en}"
-                    f"  {agency_code}: {', '.join(roles)}  TOTP secret {self._totp_secret(person)}"
+                    f"  {where}  TOTP secret {self._totp_secret(person)}"
                 )
         write("  Not yet signed up (sign up as one of these, then verify your identity with the laser code):")
         for person in demo_world.PEOPLE:
