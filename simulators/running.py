@@ -25,9 +25,13 @@ def free_port() -> int:
 
 def write_billers(path: Path, billers: Mapping[str, Mapping[str, str]]) -> Path:
     """Write the simulator's billers file from settings.PRACHA_BILLERS ({agency code: {"biller_id",
-    "secret"}}); the agency code stands for the biller's name."""
+    "secret", "name_th", "name_en"}}); without names, the agency code stands for the biller's name."""
     entries = {
-        entry["biller_id"]: {"secret": entry["secret"], "name_th": code, "name_en": code}
+        entry["biller_id"]: {
+            "secret": entry["secret"],
+            "name_th": entry.get("name_th", code),
+            "name_en": entry.get("name_en", code),
+        }
         for code, entry in billers.items()
     }
     path.parent.mkdir(parents=True, exist_ok=True)

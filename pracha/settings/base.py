@@ -203,24 +203,29 @@ PRACHA_EXTRA_HOLIDAYS = env_list("PRACHA_EXTRA_HOLIDAYS")
 PRACHA_PAYMENT_GATEWAY = os.environ.get(
     "PRACHA_PAYMENT_GATEWAY", "pracha.payments.gateways.SimulatedBankGateway"
 )
-# Each billing agency's PromptPay biller ID (15 digits) and the secret the bank signs callbacks with,
-# by agency code; an office without its own entry bills through its parent's. A JSON file of the same
-# shape replaces these demo values (which are public, so never for real money).
+# Each billing agency's PromptPay biller ID (15 digits), the secret the bank signs callbacks with and
+# the name the bank shows payers, by agency code; an office without its own entry bills through its
+# parent's. A JSON file of the same shape replaces these demo values (public, so never for real money).
 PRACHA_BILLERS: dict[str, dict[str, str]] = (
     json.loads(Path(os.environ["PRACHA_BILLERS_FILE"]).read_text(encoding="utf-8"))
     if os.environ.get("PRACHA_BILLERS_FILE")
     else {
-        code: {"biller_id": biller_id, "secret": f"demo-only-secret-{code}"}
-        for code, biller_id in {
-            "bma": "099999000000100",
-            "bma-bang-rak": "099999000000101",
-            "bma-phra-nakhon": "099999000000102",
-            "bma-chatuchak": "099999000000103",
-            "rtp": "099999000000200",
-            "dopa": "099999000000300",
-            "dbd": "099999000000400",
-            "rd": "099999000000500",
-        }.items()
+        code: {
+            "biller_id": biller_id,
+            "secret": f"demo-only-secret-{code}",
+            "name_th": name_th,
+            "name_en": name_en,
+        }
+        for code, biller_id, name_th, name_en in [
+            ("bma", "099999000000100", "กรุงเทพมหานคร", "Bangkok Metropolitan Administration"),
+            ("bma-bang-rak", "099999000000101", "สำนักงานเขตบางรัก", "Bang Rak District Office"),
+            ("bma-phra-nakhon", "099999000000102", "สำนักงานเขตพระนคร", "Phra Nakhon District Office"),
+            ("bma-chatuchak", "099999000000103", "สำนักงานเขตจตุจักร", "Chatuchak District Office"),
+            ("rtp", "099999000000200", "สำนักงานตำรวจแห่งชาติ", "Royal Thai Police"),
+            ("dopa", "099999000000300", "กรมการปกครอง", "Department of Provincial Administration"),
+            ("dbd", "099999000000400", "กรมพัฒนาธุรกิจการค้า", "Department of Business Development"),
+            ("rd", "099999000000500", "กรมสรรพากร", "Revenue Department"),
+        ]
     }
 )
 # A callback older or newer than this is refused, so a captured request cannot be replayed later.

@@ -111,7 +111,9 @@ def test_a_fine_is_looked_up_paid_at_the_demo_bank_and_found_by_the_police(
 
     expect(page).to_have_url(f"{bank_simulator.url}review")
     details = page.locator("main dl dd")
-    expect(details).to_have_text([f"rtp · rtp ({bill_biller(bill)})", bill.ref1, bill.ref2, "500.00 บาท"])
+    expect(details).to_have_text(
+        [f"สำนักงานตำรวจแห่งชาติ · Royal Thai Police ({bill_biller(bill)})", bill.ref1, bill.ref2, "500.00 บาท"]
+    )
     checked(page)
     page.locator("form[action='/confirm'] button[type=submit]").click()
 

@@ -9,7 +9,12 @@ def test_the_demo_bank_listens_at_its_url_and_calls_the_web_server_back(settings
     settings.PRACHA_BANK_SIMULATOR_URL = "http://127.0.0.1:8011/"
     settings.PRACHA_BILLERS = {
         "bma": {"biller_id": "099999000000100", "secret": "s-bma"},
-        "rtp": {"biller_id": "099999000000200", "secret": "s-rtp"},
+        "rtp": {
+            "biller_id": "099999000000200",
+            "secret": "s-rtp",
+            "name_th": "สำนักงานตำรวจแห่งชาติ",
+            "name_en": "Royal Thai Police",
+        },
     }
 
     command = bank_command(bind="0.0.0.0:8000")
@@ -25,7 +30,11 @@ def test_the_demo_bank_listens_at_its_url_and_calls_the_web_server_back(settings
     ]  # fmt: skip
     assert json.loads((state / "billers.json").read_text(encoding="utf-8")) == {
         "099999000000100": {"secret": "s-bma", "name_th": "bma", "name_en": "bma"},
-        "099999000000200": {"secret": "s-rtp", "name_th": "rtp", "name_en": "rtp"},
+        "099999000000200": {
+            "secret": "s-rtp",
+            "name_th": "สำนักงานตำรวจแห่งชาติ",
+            "name_en": "Royal Thai Police",
+        },
     }
 
 
