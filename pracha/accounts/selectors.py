@@ -144,6 +144,14 @@ def user_by_national_id(*, national_id: str) -> User | None:
     return User.objects.filter(national_id=national_id).first()
 
 
+def user_by_public_id(*, public_id: uuid.UUID | str) -> User | None:
+    return User.objects.filter(public_id=public_id).first()
+
+
+def business_by_juristic_number(*, juristic_number: str) -> Business | None:
+    return Business.objects.filter(juristic_number=juristic_number).first()
+
+
 @dataclass(frozen=True)
 class Lookup:
     at: datetime.datetime

@@ -54,6 +54,7 @@ from pracha.catalogue.public import (
 from pracha.core import events
 from pracha.core.errors import Conflict, InvalidInput, PermissionDenied
 from pracha.core.references import next_reference
+from pracha.core.text import clean_text
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import due_date, local_today
 from pracha.payments.public import Bill
@@ -82,16 +83,6 @@ def _ensure_applicant(actor: Any, application: Application) -> None:
     party = party_for(actor, application)
     if party is None or party.kind != "applicant":
         raise PermissionDenied()
-
-
-def _clean_text(value: str, *, field: str, limit: int, required: bool, missing: Any) -> str:
-    text = (value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise InvalidInput(missing, fields={field: [missing]})
-    if len(text) > limit:
-        message = _("Write at most %(limit)s characters.") % {"limit": limit}
-        raise InvalidInput(message, fields={field: [message]})
-    return text
 
 
 def _record_event(
@@ -496,10 +487,10 @@ def application_act(
         party,
         escalated_role=application.escalated_role or None,
     )
-    note = _clean_text(note, field="note", limit=NOTE_MAX_LENGTH, required=False, missing="")
+    note = clean_text(note, field="note", limit=NOTE_MAX_LENGTH, required=False, missing="")
     public_note = note
     if taken.kind == "reject":
-        public_note = _clean_text(
+        public_note = clean_text(
             reason,
             field="reason",
             limit=NOTE_MAX_LENGTH,
@@ -575,7 +566,7 @@ def application_withdraw(*, actor: User, application: Application, reason: str =
         definition.workflow, application.state
     ):
         raise Conflict(_("This application can no longer be withdrawn."))
-    reason = _clean_text(reason, field="reason", limit=NOTE_MAX_LENGTH, required=False, missing="")
+    reason = clean_text(reason, field="reason", limit=NOTE_MAX_LENGTH, required=False, missing="")
     from_state = application.state
     application.state, application.holder = WITHDRAWN_STATE, Holder.DONE
     application.holding_agency = None
@@ -671,7 +662,7 @@ def message_post(*, actor: User, application: Application, body: str, internal: 
         raise PermissionDenied()
     if application.holder == Holder.DRAFT:
         raise Conflict(_("Messages can be sent once the application is submitted."))
-    body = _clean_text(
+    body = clean_text(
         body, field="body", limit=MESSAGE_MAX_LENGTH, required=True, missing=_("Write your message.")
     )
     message = Message.objects.create(

@@ -17,6 +17,13 @@ def format_baht(satang: int, *, lang: str | None = None) -> str:
     return f"{figures} บาท" if lang.startswith("th") else f"THB {figures}"
 
 
+def satang_to_decimal_text(satang: int) -> str:
+    """30000 -> "300.00": baht with two decimals and no separators, as machines exchange amounts."""
+    sign = "-" if satang < 0 else ""
+    baht, rest = divmod(abs(satang), SATANG_PER_BAHT)
+    return f"{sign}{baht}.{rest:02d}"
+
+
 def bahttext(satang: int) -> str:
     """The amount in Thai words as written on cheques and receipts: หนึ่งร้อยบาทถ้วน, ห้าสิบสตางค์."""
     if satang < 0:

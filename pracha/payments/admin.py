@@ -66,8 +66,9 @@ class BankNotificationAdmin(ReadOnlyAdmin[BankNotification]):
 
 @admin.register(PaymentException)
 class PaymentExceptionAdmin(ReadOnlyAdmin[PaymentException]):
-    list_display = ["created_at", "agency", "reason", "bill", "state"]
+    list_display = ["created_at", "agency", "reason", "transaction_id", "bill", "state"]
     list_filter = ["reason", "state"]
+    search_fields = ["transaction_id"]
 
 
 @admin.register(Refund)

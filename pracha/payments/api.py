@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from ninja import Router, Status
 
 from pracha.accounts.public import api_auth, api_person
+from pracha.core.money import satang_to_decimal_text
 from pracha.payments import selectors, services
 from pracha.payments.models import Bill
 from pracha.payments.schemas import BillOut, ErrorOut, NotificationAckOut
@@ -40,7 +41,7 @@ def _bill(bill: Bill) -> dict[str, Any]:
         "description": _both(bill.description_th, bill.description_en),
         "state": bill.state,
         "amount_satang": bill.amount_satang,
-        "amount": f"{bill.amount_satang // 100}.{bill.amount_satang % 100:02d}",
+        "amount": satang_to_decimal_text(bill.amount_satang),
         "due_date": bill.due_date,
         "agency": {"code": bill.agency.code, "name": _both(bill.agency.name_th, bill.agency.name_en)},
         "ref1": bill.ref1,

@@ -180,7 +180,10 @@ class RefundDecisionForm(PaymentsForm):
 class ExceptionResolveForm(PaymentsForm):
     note = forms.CharField(
         label=_("What was done"),
-        help_text=_("For example: refunded by the bank on 3 March, or applied to bill BILL-2569-000123."),
+        help_text=_(
+            "Resolving closes the exception; Pracha does not move the money. Note what was done outside "
+            "Pracha, for example: the bank returned the money to the payer on 3 March."
+        ),
         max_length=NOTE_MAX_LENGTH,
         widget=_textarea(2),
         error_messages={"required": _("Say what was done about this payment.")},

@@ -24,7 +24,8 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from pracha.core.errors import DomainError, InvalidInput
-from pracha.payments import selectors
+from pracha.core.money import baht_to_satang
+from pracha.payments import promptpay, selectors
 
 TIMESTAMP_HEADER = "X-Signature-Timestamp"
 NONCE_HEADER = "X-Signature-Nonce"
@@ -34,10 +35,6 @@ NONCE = re.compile(r"[A-Za-z0-9_-]{8,64}", re.ASCII)
 TIMESTAMP = re.compile(r"\d{1,12}", re.ASCII)
 SIGNATURE = re.compile(r"[0-9a-f]{64}", re.ASCII)
 BILLER_ID = re.compile(r"\d{15}", re.ASCII)
-# Baht as the bank writes it ("300.00"); more than two decimals, signs or exponents would need rounding
-# or guessing, so they are refused.
-AMOUNT = re.compile(r"(?P<baht>\d{1,11})(?:\.(?P<satang>\d{1,2}))?", re.ASCII)
-MAX_AMOUNT_SATANG = 10**13
 TRANSACTION_ID_MAX = 64
 REFERENCE_MAX = 40  # BankNotification.ref1/ref2
 PAYER_BANK_MAX = 40  # Payment.payer_bank
@@ -105,13 +102,13 @@ def signature(*, secret: str, timestamp: str, nonce: str, body: bytes) -> str:
 
 
 def amount_to_satang(text: object) -> int:
-    """ "300.00" -> 30000, exactly: read as digits, never through a float. ValueError for anything else,
-    JSON numbers included (they would be floats)."""
-    match = AMOUNT.fullmatch(text) if isinstance(text, str) else None
-    if match is None:
+    """ "300.00" -> 30000, exactly: read as digits, never through a float. The bank writes amounts as
+    a PromptPay payload does (tag 54); thousands separators, signs, exponents, more than two decimals
+    and JSON numbers (they would be floats) are refused with ValueError rather than guessed at."""
+    if not isinstance(text, str) or promptpay.AMOUNT.fullmatch(text) is None:
         raise ValueError(f"not an amount with at most two decimals: {text!r}")
-    satang = int(match["baht"]) * 100 + int((match["satang"] or "").ljust(2, "0"))
-    if not 0 < satang <= MAX_AMOUNT_SATANG:
+    satang = baht_to_satang(text)
+    if not 0 < satang <= promptpay.MAX_AMOUNT_SATANG:
         raise ValueError(f"amount out of range: {text!r}")
     return satang
 

@@ -190,7 +190,12 @@ class PaymentException(PublicKeyed, TimeStamped):
         RESOLVED = "resolved", _("Resolved")
 
     notification = models.OneToOneField(BankNotification, on_delete=models.PROTECT, related_name="exception")
-    # The agency the biller ID belongs to; empty when the biller ID is not ours.
+    # The bank transaction, copied from the notification: unique, so the bank delivering the same
+    # transaction again (a new nonce) never opens a second exception, even at the same moment.
+    gateway = models.CharField(_("gateway"), max_length=40)
+    transaction_id = models.CharField(_("bank transaction"), max_length=64)
+    # Whose queue it is in: the bill's agency when a bill was found (an office billing through its
+    # parent's biller ID sees its own), otherwise the agency the biller ID belongs to.
     agency = models.ForeignKey(
         "agencies.Agency", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -207,6 +212,11 @@ class PaymentException(PublicKeyed, TimeStamped):
         ordering = ["-created_at"]
         verbose_name = _("payment exception")
         verbose_name_plural = _("payment exceptions")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["gateway", "transaction_id"], name="one_exception_per_bank_transaction"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.reason}: {self.notification_id}"

@@ -106,8 +106,11 @@ def _is_payer(user: Any, bill: Bill) -> bool:
         return True
     if user.is_verified and user.national_id == bill.payer_id_number:
         return True
-    return bill.payer_business_id is not None and any(
-        business.pk == bill.payer_business_id for business in businesses_for(user=user)
+    # A business they act for: linked to the bill, or named by its juristic number (a tax bill issued
+    # before the business had an account in Pracha has no link).
+    return any(
+        business.pk == bill.payer_business_id or business.juristic_number == bill.payer_id_number
+        for business in businesses_for(user=user)
     )
 
 
@@ -130,7 +133,12 @@ def access_bill(*, user: Any, reference: str) -> Bill:
 
 
 def _payer_side(user: Any) -> Q:
-    side = Q(payer_user=user) | Q(payer_business__in=businesses_for(user=user))
+    businesses = businesses_for(user=user)
+    side = (
+        Q(payer_user=user)
+        | Q(payer_business__in=businesses)
+        | Q(payer_id_number__in=[business.juristic_number for business in businesses])
+    )
     if user.is_verified:
         side |= Q(payer_id_number=user.national_id)
     return side
@@ -233,10 +241,8 @@ def paid_satang(bill: Bill) -> int:
     return bill.payment.amount_satang if bill.state in Bill.SETTLED_STATES else 0
 
 
-def requested_refunds_satang(bill: Bill, *, excluding: Refund | None = None) -> int:
+def requested_refunds_satang(bill: Bill) -> int:
     refunds = bill.refunds.filter(state=Refund.State.REQUESTED)
-    if excluding is not None:
-        refunds = refunds.exclude(pk=excluding.pk)
     return int(refunds.aggregate(total=Sum("amount_satang"))["total"] or 0)
 
 

@@ -4,9 +4,9 @@ payment exceptions and bank statements.
 
 A bill is paid in one transaction: the payment, its receipt, the bill's state, the register's record of
 the fine or tax and the audit entry commit together or not at all, and PaymentSettled is announced only
-after the commit. The database refuses a second payment for a bill and a second use of a bank
-transaction id, and a notification's nonce is stored before anything else, so a retried or replayed
-notification never pays twice.
+after the commit. The database refuses a second payment for a bill, a second use of a bank
+transaction id and a second exception for one, and a notification's nonce is stored before anything
+else, so a retried or replayed notification never pays twice or queues the same money twice.
 """
 
 import datetime
@@ -18,16 +18,18 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from pracha.accounts.public import Business, User
+from pracha.accounts.public import Business, User, business_by_juristic_number, user_by_public_id
 from pracha.agencies.public import Agency, agencies_where_permitted, agency_get, has_permission
 from pracha.audit import public as audit
 from pracha.core import events
 from pracha.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from pracha.core.money import bahttext, format_baht
 from pracha.core.references import next_reference
+from pracha.core.text import clean_text
 from pracha.core.working_days import local_today
 from pracha.payments import promptpay, selectors
 from pracha.payments.gateways import CallbackRejected, Notification, StatementEntry, gateway
@@ -58,16 +60,12 @@ TEXT_MAX_LENGTH = 2000
 IDEMPOTENCY_KEY_MAX_LENGTH = 64  # Refund.idempotency_key
 NOT_FOUND_TICKET = _("No traffic ticket matches this number and licence plate.")
 NOT_PAYABLE = _("This bill can no longer be paid: it has been paid, cancelled or has expired.")
-
-
-def _clean_text(value: str, *, field: str, missing: Any, required: bool = True) -> str:
-    text = (value or "").replace("\x00", "").strip()
-    if required and not text:
-        raise InvalidInput(missing, fields={field: [missing]})
-    if len(text) > TEXT_MAX_LENGTH:
-        message = _("Write at most %(limit)s characters.") % {"limit": TEXT_MAX_LENGTH}
-        raise InvalidInput(message, fields={field: [message]})
-    return text
+REFUND_KEY_REUSED = _(
+    "This request key was already used for a different refund (another bill, amount, reason or officer). "
+    "Reload the page and make the request again."
+)
+# Unmatched statement lines listed by transaction ID in the audit entry, per verdict.
+AUDITED_LINES_MAX = 50
 
 
 def _locked(bill: Bill) -> Bill:
@@ -184,7 +182,9 @@ def bill_create(
 
 def bill_for_fee(*, event: events.FeeDue) -> Bill:
     """The bill for an application fee that fell due (the receiver of FeeDue); the applicant pays."""
-    payer = User.objects.get(public_id=event.payer_public_id)
+    payer = user_by_public_id(public_id=event.payer_public_id)
+    if payer is None:
+        raise NotFound()
     return bill_create(
         kind=Bill.Kind.APPLICATION_FEE,
         subject_reference=event.payable_reference,
@@ -267,7 +267,7 @@ def land_tax_bills_issue(*, tax_year: int | None = None) -> int:
             payer_id_number=assessment.owner_id_number,
             payer_name=assessment.owner_name,
             # A person sees it once verified (by national ID); a business through its authorised people.
-            payer_business=Business.objects.filter(juristic_number=assessment.owner_id_number).first(),
+            payer_business=business_by_juristic_number(juristic_number=assessment.owner_id_number),
             description_th=(
                 f"ภาษีที่ดินและสิ่งปลูกสร้าง ปีภาษี {assessment.tax_year} "
                 f"(การประเมินเลขที่ {assessment.assessment_number})"
@@ -349,9 +349,20 @@ def bill_renew(*, bill: Bill, actor: Any = None) -> Bill:
 
 @transaction.atomic
 def bill_cancel(*, actor: User, bill: Bill, reason: str) -> Bill:
+    """Withdraw a fine's or a tax's bill that has not been paid. An application fee cannot be
+    cancelled here: the application's workflow owns it and would bill it again."""
     if not has_permission(actor, "payments.manage", agency=bill.agency):
         raise PermissionDenied()
-    reason = _clean_text(reason, field="reason", missing=_("Say why the bill is cancelled."))
+    if bill.kind == Bill.Kind.APPLICATION_FEE:
+        raise Conflict(
+            _(
+                "An application fee cannot be cancelled here: the fee belongs to the application's "
+                "workflow, which bills it again while the case waits for payment."
+            )
+        )
+    reason = clean_text(
+        reason, field="reason", limit=TEXT_MAX_LENGTH, missing=_("Say why the bill is cancelled.")
+    )
     bill = _locked(bill)
     if not bill.is_payable:
         raise Conflict(_("Only a bill that has not been paid, cancelled or expired can be cancelled."))
@@ -494,33 +505,45 @@ def _notification_apply(notification: Notification) -> str:
                 outcome=BankNotification.Outcome.EXCEPTION,
             )
     except IntegrityError:
+        if not BankNotification.objects.filter(
+            gateway=notification.gateway, nonce=notification.nonce
+        ).exists():
+            raise  # not the nonce: a real failure, which the bank is asked to retry
         return "replay"
-    # The bill's lock comes before the duplicate check: a second notification of the same transaction
-    # waits for the first to commit, then sees its payment.
+    # One outcome per bank transaction. When a bill is found, its lock makes a second delivery of the
+    # same transaction wait for the first to commit and then see its payment or exception. Without a
+    # bill there is nothing to lock: the unique bank transaction of exceptions decides instead.
     bill = (
         Bill.objects.select_for_update(of=("self",))
         .select_related("agency")
         .filter(ref1=notification.ref1)
         .first()
     )
-    if Payment.objects.filter(bank_transaction_id=notification.transaction_id).exists():
-        outcome = BankNotification.Outcome.DUPLICATE
-        _set_outcome(record, outcome)
-        audit.record(
-            actor=None,
-            action="payments.notification",
-            target=bill,
-            payload={"outcome": outcome, "transaction_id": notification.transaction_id},
-        )
-        return str(outcome)
+    if (
+        Payment.objects.filter(bank_transaction_id=notification.transaction_id).exists()
+        or _exception_of(notification).exists()
+    ):
+        return _duplicate(record, notification, bill)
     reason = _exception_reason(notification, bill)
     if reason is not None:
-        exception = PaymentException.objects.create(
-            notification=record,
-            agency=selectors.agency_for_biller(notification.biller_id),
-            bill=bill,
-            reason=reason,
-        )
+        try:
+            with transaction.atomic():
+                exception = PaymentException.objects.create(
+                    notification=record,
+                    gateway=notification.gateway,
+                    transaction_id=notification.transaction_id,
+                    agency=(
+                        bill.agency
+                        if bill is not None and reason != PaymentException.Reason.WRONG_BILLER
+                        else selectors.agency_for_biller(notification.biller_id)
+                    ),
+                    bill=bill,
+                    reason=reason,
+                )
+        except IntegrityError:
+            if not _exception_of(notification).exists():
+                raise
+            return _duplicate(record, notification, bill)  # the same transaction, at the same moment
         audit.record(
             actor=None,
             action="payments.notification",
@@ -551,6 +574,25 @@ def _set_outcome(record: BankNotification, outcome: str) -> None:
     record.save(update_fields=["outcome", "updated_at"])
 
 
+def _exception_of(notification: Notification) -> QuerySet[PaymentException]:
+    return PaymentException.objects.filter(
+        gateway=notification.gateway, transaction_id=notification.transaction_id
+    )
+
+
+def _duplicate(record: BankNotification, notification: Notification, bill: Bill | None) -> str:
+    """The bank announced a transaction already recorded (as a payment or an exception) again."""
+    outcome = BankNotification.Outcome.DUPLICATE
+    _set_outcome(record, outcome)
+    audit.record(
+        actor=None,
+        action="payments.notification",
+        target=bill,
+        payload={"outcome": outcome, "transaction_id": notification.transaction_id},
+    )
+    return str(outcome)
+
+
 def _exception_reason(notification: Notification, bill: Bill | None) -> str | None:
     """Why the money cannot be applied to the bill, or None when it can."""
     if bill is None:
@@ -563,9 +605,23 @@ def _exception_reason(notification: Notification, bill: Bill | None) -> str | No
     if notification.amount_satang != bill.amount_satang:
         return PaymentException.Reason.WRONG_AMOUNT
     # A fine or tax paid by other means since the bill was issued (at a police station, say).
-    if not bill.is_payable or not _still_owed(bill):
+    if not _takes_payment(bill, paid_at=notification.paid_at) or not _still_owed(bill):
         return PaymentException.Reason.NOT_PAYABLE
     return None
+
+
+def _takes_payment(bill: Bill, *, paid_at: datetime.datetime) -> bool:
+    """A payable bill, or one that expired only because the bank's notification came late: paid by
+    its due date (in Bangkok) and not replaced by a new bill since. Renewing waits for this bill's lock;
+    a fee bill issued again at the same moment meets the one-live-bill constraint instead: if it commits
+    first, this payment fails with 503 and the bank's retry finds the replacement."""
+    if bill.is_payable:
+        return True
+    return (
+        bill.state == Bill.State.EXPIRED
+        and timezone.localdate(paid_at) <= bill.due_date
+        and selectors.live_bill_for(kind=bill.kind, subject_reference=bill.subject_reference) is None
+    )
 
 
 # --- refunds ------------------------------------------------------------------------------------------
@@ -575,38 +631,59 @@ def _exception_reason(notification: Notification, bill: Bill | None) -> str | No
 def refund_request(
     *, actor: User, bill: Bill, amount_satang: int, reason: str, idempotency_key: str
 ) -> Refund:
-    """Ask for money back on a paid bill. The same idempotency key gives the same refund back."""
+    """Ask for money back on a paid bill. The same idempotency key with the same request gives the
+    same refund back; with anything else (another bill, amount, reason or officer) it is a Conflict."""
     if not has_permission(actor, "payments.manage", agency=bill.agency):
         raise PermissionDenied()
     key = (idempotency_key or "").strip()
     if not 0 < len(key) <= IDEMPOTENCY_KEY_MAX_LENGTH:
         message = _("The form is missing its request key. Reload the page and try again.")
         raise InvalidInput(message, fields={"idempotency_key": [message]})
+    reason = clean_text(
+        reason, field="reason", limit=TEXT_MAX_LENGTH, missing=_("Say why the money is paid back.")
+    )
     # Locking the bill first makes requests for it queue, so a repeated key is always seen.
     bill = _locked(bill)
     existing = Refund.objects.filter(idempotency_key=key).first()
     if existing is not None:
-        if existing.bill_id != bill.pk:
-            raise Conflict(_("This request key was already used for another bill."))
-        return existing
+        return _same_refund(existing, bill=bill, amount_satang=amount_satang, reason=reason, actor=actor)
     if bill.state not in (Bill.State.PAID, Bill.State.PARTIALLY_REFUNDED):
         raise Conflict(_("Only a paid bill that has not been fully refunded can be refunded."))
-    reason = _clean_text(reason, field="reason", missing=_("Say why the money is paid back."))
     refundable = selectors.refundable_satang(bill)
     if isinstance(amount_satang, bool) or not 0 < amount_satang <= refundable:
         too_much = _("The amount must be more than nothing and at most %(limit)s.") % {
             "limit": format_baht(refundable)
         }
         raise InvalidInput(too_much, fields={"amount": [too_much]})
-    refund = Refund.objects.create(
-        bill=bill, amount_satang=amount_satang, reason=reason, idempotency_key=key, requested_by=actor
-    )
+    try:
+        with transaction.atomic():
+            refund = Refund.objects.create(
+                bill=bill, amount_satang=amount_satang, reason=reason, idempotency_key=key, requested_by=actor
+            )
+    except IntegrityError:
+        # The same key used for another bill at the same moment (another bill's lock): theirs won.
+        existing = Refund.objects.filter(idempotency_key=key).first()
+        if existing is None:
+            raise
+        return _same_refund(existing, bill=bill, amount_satang=amount_satang, reason=reason, actor=actor)
     audit.record(
         actor=actor,
         action="payments.refund_request",
         target=bill,
         payload={"refund": str(refund.public_id), "amount_satang": amount_satang, "reason": reason},
     )
+    return refund
+
+
+def _same_refund(refund: Refund, *, bill: Bill, amount_satang: int, reason: str, actor: User) -> Refund:
+    """The refund a repeated key asks for again, or Conflict when the key was used for another one."""
+    if (refund.bill_id, refund.amount_satang, refund.reason, refund.requested_by_id) != (
+        bill.pk,
+        amount_satang,
+        reason,
+        actor.pk,
+    ):
+        raise Conflict(REFUND_KEY_REUSED)
     return refund
 
 
@@ -628,7 +705,13 @@ def refund_decide(*, actor: User, refund: Refund, approve: bool, note: str = "")
         return refund
     if refund.state != Refund.State.REQUESTED:
         raise Conflict(_("This refund has already been decided."))
-    note = _clean_text(note, field="note", missing=_("Say why the refund is rejected."), required=not approve)
+    note = clean_text(
+        note,
+        field="note",
+        limit=TEXT_MAX_LENGTH,
+        missing=_("Say why the refund is rejected."),
+        required=not approve,
+    )
     if approve:
         if refund.amount_satang > selectors.paid_satang(bill) - bill.refunded_satang:
             raise Conflict(_("Approving this refund would pay back more than was paid."))
@@ -658,10 +741,13 @@ def refund_decide(*, actor: User, refund: Refund, approve: bool, note: str = "")
 
 @transaction.atomic
 def exception_resolve(*, actor: User, exception: PaymentException, note: str) -> PaymentException:
-    """Close a payment exception, saying what was done (refunded through the bank, applied by hand...)."""
+    """Close a payment exception with a note of what was done about the money outside Pracha (the
+    bank returned it to the payer, say)."""
     if exception.agency is None or not has_permission(actor, "payments.manage", agency=exception.agency):
         raise PermissionDenied()
-    note = _clean_text(note, field="note", missing=_("Say what was done about this payment."))
+    note = clean_text(
+        note, field="note", limit=TEXT_MAX_LENGTH, missing=_("Say what was done about this payment.")
+    )
     exception = PaymentException.objects.select_for_update().get(pk=exception.pk)
     if exception.state != PaymentException.State.OPEN:
         raise Conflict(_("This payment exception has already been resolved."))
@@ -733,6 +819,13 @@ def statement_import(*, actor: User, content: bytes, file_name: str) -> Statemen
     for line in lines:
         line.statement = statement
     StatementLine.objects.bulk_create(lines)
+    unmatched: dict[str, list[str]] = {
+        verdict: [] for verdict in StatementLine.Verdict.values if verdict != StatementLine.Verdict.MATCHED
+    }
+    for line in lines:
+        listed = unmatched.get(line.verdict)
+        if listed is not None and len(listed) < AUDITED_LINES_MAX:
+            listed.append(line.transaction_id)
     audit.record(
         actor=actor,
         action="payments.statement_import",
@@ -742,6 +835,7 @@ def statement_import(*, actor: User, content: bytes, file_name: str) -> Statemen
             "statement_date": day.isoformat(),
             "file_sha256": sha256,
             "counts": counts,
+            "unmatched": unmatched,
         },
     )
     return statement
@@ -751,17 +845,18 @@ def _statement_lines(
     entries: list[StatementEntry], *, biller_id: str, day: datetime.date
 ) -> list[StatementLine]:
     start = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-    ours = Payment.objects.select_related("bill").filter(
+    # Only the payments of bills paid to this biller ID: another agency's payment is never a match.
+    payments = Payment.objects.select_related("bill").filter(
+        bill__agency__in=selectors.agencies_billing_as(biller_id)
+    )
+    ours = payments.filter(
         channel=Payment.Channel.PROMPTPAY,
-        bill__agency__in=selectors.agencies_billing_as(biller_id),
         paid_at__gte=start,
         paid_at__lt=start + datetime.timedelta(days=1),
     )
     by_transaction = {
         payment.bank_transaction_id: payment
-        for payment in Payment.objects.select_related("bill__agency").filter(
-            bank_transaction_id__in=[entry.transaction_id for entry in entries]
-        )
+        for payment in payments.filter(bank_transaction_id__in=[entry.transaction_id for entry in entries])
     }
     lines: list[StatementLine] = []
     seen: set[str] = set()
@@ -771,11 +866,10 @@ def _statement_lines(
             verdict = StatementLine.Verdict.DUPLICATE
         elif payment is None:
             verdict = StatementLine.Verdict.MISSING
-        elif (payment.amount_satang, payment.bill.ref1, payment.bill.ref2, _biller_id(payment)) != (
+        elif (payment.amount_satang, payment.bill.ref1, payment.bill.ref2) != (
             entry.amount_satang,
             entry.ref1,
             entry.ref2,
-            biller_id,
         ):
             verdict = StatementLine.Verdict.MISMATCHED
         else:
@@ -807,8 +901,3 @@ def _statement_lines(
                 )
             )
     return lines
-
-
-def _biller_id(payment: Payment) -> str:
-    biller = selectors.biller_for(payment.bill.agency)
-    return biller.biller_id if biller is not None else ""

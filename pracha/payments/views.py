@@ -341,7 +341,8 @@ def _manage_bill_page(
         "exceptions": bill.exceptions.select_related("notification"),
         "refundable_satang": refundable,
         "show_cash": permissions.can_record_cash and bill.is_payable,
-        "show_cancel": permissions.can_manage and bill.is_payable,
+        # An application fee belongs to its application's workflow, which would only bill it again.
+        "show_cancel": permissions.can_manage and bill.is_payable and bill.kind != Bill.Kind.APPLICATION_FEE,
         "show_refund": permissions.can_manage and bill.state in Bill.SETTLED_STATES and refundable > 0,
         "cash_form": pick("cash", CashPaymentForm(prefix="cash")),
         "refund_form": pick(

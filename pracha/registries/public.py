@@ -1,6 +1,5 @@
 """What other apps may use of the base registers."""
 
-from pracha.registries import selectors, services
 from pracha.registries.models import (
     JuristicPersonRecord,
     LandTaxAssessment,
@@ -8,9 +7,7 @@ from pracha.registries.models import (
     TrafficTicket,
 )
 from pracha.registries.selectors import (
-    juristic_person_directors,
     land_tax_assessment_get,
-    land_tax_assessments_of,
     normalise_laser_code,
     normalise_plate,
     population_record_matches,
@@ -25,15 +22,11 @@ __all__ = [
     "LandTaxAssessment",
     "PopulationRecord",
     "TrafficTicket",
-    "juristic_person_directors",
     "land_tax_assessment_get",
-    "land_tax_assessments_of",
     "land_tax_mark_paid",
     "normalise_laser_code",
     "normalise_plate",
     "population_record_matches",
-    "selectors",
-    "services",
     "traffic_ticket_get",
     "traffic_ticket_mark_paid",
     "traffic_tickets_against",

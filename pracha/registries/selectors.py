@@ -2,7 +2,6 @@ import datetime
 import unicodedata
 
 from pracha.registries.models import (
-    JuristicPersonRecord,
     LandTaxAssessment,
     PopulationRecord,
     TrafficTicket,
@@ -32,11 +31,6 @@ def population_record_matches(
         and record.date_of_birth == date_of_birth
         and record.laser_code == normalise_laser_code(laser_code)
     )
-
-
-def juristic_person_directors(*, juristic_number: str) -> list[str]:
-    record = JuristicPersonRecord.objects.filter(juristic_number=juristic_number).first()
-    return list(record.director_national_ids) if record else []
 
 
 # --- traffic tickets ----------------------------------------------------------------------------------

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from pracha.core.money import baht_to_satang, bahttext, format_baht
+from pracha.core.money import baht_to_satang, bahttext, format_baht, satang_to_decimal_text
 
 
 @pytest.mark.parametrize(
@@ -27,6 +27,15 @@ def test_format_baht_follows_the_active_language():
         assert format_baht(250) == "2.50 บาท"
     with translation.override("en"):
         assert format_baht(250) == "THB 2.50"
+
+
+@pytest.mark.parametrize(
+    ("satang", "text"),
+    [(0, "0.00"), (5, "0.05"), (30000, "300.00"), (123456789, "1234567.89"), (-150, "-1.50")],
+)
+def test_satang_to_decimal_text(satang, text):
+    assert satang_to_decimal_text(satang) == text
+    assert baht_to_satang(text.lstrip("-")) == abs(satang)  # it reads back
 
 
 # Readings checked by hand against the rules for Thai numerals: เอ็ด for a final 1 after tens or

@@ -18,9 +18,9 @@ from pracha.accounts.models import AssuranceLevel
 from pracha.accounts.tests.factories import UserFactory
 from pracha.agencies.models import Agency
 from pracha.agencies.tests.factories import AgencyFactory, MembershipFactory, RoleFactory
-from pracha.core.money import bahttext
+from pracha.core.money import bahttext, satang_to_decimal_text
 from pracha.core.references import next_reference
-from pracha.payments import gateways
+from pracha.payments import gateways, selectors
 from pracha.payments.models import (
     BankNotification,
     Bill,
@@ -133,6 +133,8 @@ class PaymentExceptionFactory(factory.django.DjangoModelFactory[PaymentException
         model = PaymentException
 
     notification = factory.SubFactory(BankNotificationFactory)
+    gateway = factory.LazyAttribute(lambda o: o.notification.gateway)
+    transaction_id = factory.LazyAttribute(lambda o: o.notification.transaction_id)
     agency = factory.SubFactory(BillerAgencyFactory)
     reason = PaymentException.Reason.UNKNOWN_REFERENCE
 
@@ -155,10 +157,10 @@ def notification_body(bill: Bill, **overrides: Any) -> dict[str, Any]:
     """What the bank sends when someone pays this bill with its QR code."""
     body = {
         "transaction_id": f"SIM{secrets.token_hex(8).upper()}",
-        "biller_id": settings.PRACHA_BILLERS[bill.agency.code]["biller_id"],
+        "biller_id": biller.biller_id if (biller := selectors.biller_for(bill.agency)) else "",
         "ref1": bill.ref1,
         "ref2": bill.ref2,
-        "amount": f"{bill.amount_satang // 100}.{bill.amount_satang % 100:02d}",
+        "amount": satang_to_decimal_text(bill.amount_satang),
         "paid_at": timezone.now().isoformat(),
         "payer_bank": "Simulated Bank",
     }

@@ -8,12 +8,13 @@ from django.test import Client
 
 from pracha.accounts import services as account_services
 from pracha.accounts.tests.conftest import client_for
+from pracha.agencies.tests.factories import RoleFactory
 from pracha.audit.public import AuditEntry
 from pracha.core.thai_dates import buddhist_year
 from pracha.core.working_days import local_today
 from pracha.payments import promptpay, services
 from pracha.payments.models import Bill
-from pracha.payments.tests.factories import BillFactory, payments_world
+from pracha.payments.tests.factories import BillFactory, officer, payments_world
 
 BILLS = "/api/v1/payments/bills/"
 NOT_FOUND = {"code": "not_found", "message": "No bill with that number.", "fields": {}}
@@ -106,6 +107,25 @@ def test_a_personal_token_works(world, bill):
     response = Client().get(f"{BILLS}{bill.reference}", headers={"Authorization": f"Bearer {key}"})
     assert response.status_code == 200
     assert response.json()["reference"] == bill.reference
+
+
+def test_an_agency_systems_token_is_refused_even_at_the_bills_agency(world, bill):
+    # The bill endpoint is for people (the payer, the agency's officers); a system token is no person.
+    admin = officer(
+        world["bang_rak"], RoleFactory(code="token-admin", permissions=["agencies.manage_tokens"])
+    )
+    _token, key = account_services.api_token_create(
+        actor=admin, name="Bang Rak counter system", agency_code="bma-bang-rak"
+    )
+    before = (Bill.objects.get().state, AuditEntry.objects.count())
+    response = client_for(None).get(f"{BILLS}{bill.reference}", headers={"Authorization": f"Bearer {key}"})
+    assert response.status_code == 403
+    assert response.json() == {
+        "code": "permission_denied",
+        "message": "An agency system's token cannot be used for a person's own account or tokens.",
+        "fields": {},
+    }
+    assert (Bill.objects.get().state, AuditEntry.objects.count()) == before
 
 
 def test_the_payload_parses_back_to_the_bill_and_goes_once_paid(world, bill):

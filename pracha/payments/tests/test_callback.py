@@ -2,16 +2,18 @@
 when they fail), replays, duplicate deliveries, every kind of exception, bad bodies, and a database that
 is briefly unavailable (503, and the bank's retry pays once)."""
 
+import datetime
 import time
 from typing import Any
 
 import pytest
-from django.db import OperationalError, connection
+from django.db import IntegrityError, OperationalError, connection
 from django.test import Client
 from django.utils import timezone
 
 from pracha.accounts.tests.conftest import client_for
 from pracha.audit.public import AuditEntry
+from pracha.core.working_days import local_today
 from pracha.payments import services
 from pracha.payments.models import BankNotification, Bill, Payment, PaymentException, Receipt
 from pracha.payments.tests.factories import (
@@ -241,11 +243,94 @@ def test_a_second_transaction_for_a_paid_bill_is_kept_as_an_exception(bank, bill
     assert Payment.objects.get().bank_transaction_id == "SIM0003"
 
 
-def test_a_payment_for_a_cancelled_bill_is_kept_as_an_exception(world, bank, bill):
-    services.bill_cancel(actor=world["finance"], bill=bill, reason="ถอนคำขอ")
+def test_a_payment_for_a_cancelled_bill_is_kept_as_an_exception(world, bank):
+    bill = BillFactory(agency=world["bang_rak"], kind=Bill.Kind.LAND_TAX, subject_reference="LT-2569-000001")
+    services.bill_cancel(actor=world["finance"], bill=bill, reason="ประเมินผิด")
     assert exception_of(deliver(bank, notification_body(bill))).reason == "not_payable"
     bill.refresh_from_db()
     assert bill.state == Bill.State.CANCELLED
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [({"ref1": "2569999999"}, "unknown_reference"), ({"amount": "299.99"}, "wrong_amount")],
+)
+def test_the_banks_retry_of_an_exception_is_a_duplicate_not_a_second_exception(bank, bill, change, reason):
+    body = notification_body(bill, transaction_id="SIM0005", **change)
+    assert exception_of(deliver(bank, body)).reason == reason
+    response = deliver(bank, body)  # the bank's retry: same transaction, new nonce
+    assert response.json() == {**ACKNOWLEDGED, "outcome": "duplicate"}
+    assert PaymentException.objects.get().notification.outcome == "exception"
+    assert list(BankNotification.objects.order_by("pk").values_list("outcome", flat=True)) == [
+        "exception",
+        "duplicate",
+    ]
+    entries = AuditEntry.objects.filter(action="payments.notification").order_by("pk")
+    assert [entry.payload["outcome"] for entry in entries] == ["exception", "duplicate"]
+    assert entries.last().payload == {"outcome": "duplicate", "transaction_id": "SIM0005"}
+    assert Payment.objects.count() == 0
+
+
+def bangkok(day: datetime.date, hour: int, minute: int = 0) -> str:
+    return f"{day.isoformat()}T{hour:02d}:{minute:02d}:00+07:00"
+
+
+@pytest.mark.parametrize(
+    ("days_after_due", "hour", "minute", "outcome"),
+    [(0, 23, 59, "paid"), (1, 0, 1, "exception")],  # Bangkok time: the last minute of the due date, or after
+)
+def test_a_payment_made_in_time_pays_a_bill_that_expired_before_the_bank_told_us(
+    bank, bill, days_after_due, hour, minute, outcome
+):
+    due = local_today() - datetime.timedelta(days=1)
+    bill.due_date = due
+    bill.save()
+    assert services.bills_expire() == 1
+    paid_at = bangkok(due + datetime.timedelta(days=days_after_due), hour, minute)
+    response = deliver(bank, notification_body(bill, paid_at=paid_at))
+    assert response.json() == {**ACKNOWLEDGED, "outcome": outcome}
+    bill.refresh_from_db()
+    if outcome == "paid":
+        assert (bill.state, Payment.objects.get().bill) == ("paid", bill)
+        assert PaymentException.objects.count() == 0
+    else:
+        assert (bill.state, Payment.objects.count()) == ("expired", 0)
+        assert PaymentException.objects.get().reason == "not_payable"
+
+
+def test_a_late_notification_does_not_pay_an_expired_bill_already_replaced(bank, bill):
+    due = local_today() - datetime.timedelta(days=1)
+    bill.due_date = due
+    bill.save()
+    services.bills_expire()
+    bill.refresh_from_db()
+    renewed = services.bill_renew(bill=bill)
+    exception = exception_of(deliver(bank, notification_body(bill, paid_at=bangkok(due, 9))))
+    assert (exception.reason, exception.bill) == ("not_payable", bill)
+    assert (Bill.objects.get(pk=bill.pk).state, Bill.objects.get(pk=renewed.pk).state) == (
+        "expired",
+        "created",
+    )
+
+
+def test_an_exception_goes_to_the_office_of_the_bill_even_through_its_parents_biller(world, bank, settings):
+    # Bang Rak without a biller ID of its own: its bills are paid to Bangkok's.
+    settings.PRACHA_BILLERS = {
+        code: entry for code, entry in settings.PRACHA_BILLERS.items() if code != "bma-bang-rak"
+    }
+    bangkok_biller = settings.PRACHA_BILLERS["bma"]["biller_id"]
+    bill = BillFactory(agency=world["bang_rak"])
+    wrong_amount = exception_of(
+        deliver(bank, notification_body(bill, biller_id=bangkok_biller, amount="1.00"))
+    )
+    assert (wrong_amount.reason, wrong_amount.bill, wrong_amount.agency) == (
+        "wrong_amount",
+        bill,
+        world["bang_rak"],
+    )
+    unknown = deliver(bank, notification_body(bill, biller_id=bangkok_biller, ref1="2569999999"))
+    assert unknown.json()["outcome"] == "exception"
+    assert PaymentException.objects.get(reason="unknown_reference").agency == world["bma"]
 
 
 def test_a_payment_for_a_fine_already_paid_elsewhere_is_kept_as_an_exception(world, bank):
@@ -268,6 +353,9 @@ def test_a_payment_for_a_fine_already_paid_elsewhere_is_kept_as_an_exception(wor
         ({"amount": 300}, {"amount": [FORMAT]}),
         ({"amount": "0.00"}, {"amount": [FORMAT]}),
         ({"amount": "100000000000.00"}, {"amount": [FORMAT]}),
+        ({"amount": "10000000000.00"}, {"amount": [FORMAT]}),  # more than a PromptPay QR code can carry
+        ({"amount": "1,000.00"}, {"amount": [FORMAT]}),
+        ({"amount": "300.00 บาท"}, {"amount": [FORMAT]}),
         ({"amount": "3e2"}, {"amount": [FORMAT]}),
         ({"paid_at": "2026-11-24T10:15:00"}, {"paid_at": [FORMAT]}),
         ({"paid_at": "yesterday"}, {"paid_at": [FORMAT]}),
@@ -314,6 +402,21 @@ def test_while_the_database_is_unavailable_the_bank_is_told_to_retry(bank, bill,
     assert Payment.objects.count() == 1
     bill.refresh_from_db()
     assert bill.state == Bill.State.PAID
+
+
+def test_a_failed_insert_that_is_not_a_replay_is_retried_not_acknowledged(bank, bill):
+    headers, raw = signed(notification_body(bill))
+
+    def refused(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        if sql.startswith('INSERT INTO "payments_banknotification"'):
+            raise IntegrityError("a constraint other than the nonce's")
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(refused):
+        response = post_notification(bank, headers, raw)
+    assert (response.status_code, response.json()) == (503, UNAVAILABLE)
+    assert stored() == (0, 0, 0, 0, 0)
+    assert post_notification(bank, headers, raw).json() == {**ACKNOWLEDGED, "outcome": "paid"}
 
 
 def test_the_callback_needs_no_csrf_token(bill):

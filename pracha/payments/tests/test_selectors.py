@@ -147,6 +147,28 @@ def test_the_payer_sees_their_live_and_settled_bills(world, bill):
     assert selectors.bills_of(user=impostor) == []
 
 
+def test_a_business_sees_a_tax_bill_issued_to_its_juristic_number_without_a_link(world):
+    business = BusinessFactory()
+    # Issued before the business had an account in Pracha: payer_business is empty, the number is its.
+    unlinked = {
+        "agency": world["bang_rak"],
+        "kind": Bill.Kind.LAND_TAX,
+        "payer_id_number": business.juristic_number,
+    }
+    bill = BillFactory(subject_reference="LT-2569-000001", **unlinked)
+    paid = paid_bill(subject_reference="LT-2569-000002", **unlinked)
+    delegate = BusinessAuthorisationFactory(business=business).user
+    assert selectors.bills_of(user=delegate) == [paid, bill]
+    assert selectors.may_see_payer(user=delegate, bill=bill) is True
+    assert selectors.may_see_receipt(user=delegate, receipt=paid.payment.receipt) is True
+    assert selectors.access_bill(user=delegate, reference=bill.reference) == bill
+    former = BusinessAuthorisationFactory(business=business, revoked_at=timezone.now()).user
+    another_business = BusinessAuthorisationFactory().user
+    for outsider in (former, another_business, world["other_citizen"]):
+        assert selectors.bills_of(user=outsider) == []
+        assert selectors.may_see_payer(user=outsider, bill=bill) is False
+
+
 def test_traffic_tickets_only_for_a_verified_identity(world):
     ticket = TrafficTicketFactory(offender_national_id=world["payer"].national_id, agency=world["rtp"])
     assert selectors.traffic_tickets_of(user=world["payer"]) == [ticket]

@@ -3,9 +3,11 @@ receipt, refunds with two people, payment exceptions and bank statements; and th
 of every officer service (a refusal changes nothing and audits nothing)."""
 
 import datetime
+import hashlib
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from pracha.accounts.tests.factories import BusinessFactory
@@ -81,6 +83,11 @@ def create_fee_bill(world: dict[str, Any], subject: str = "APP-2569-000001", **o
     return services.bill_create(**values)
 
 
+def create_tax_bill(world: dict[str, Any], subject: str = "LT-2569-000001") -> Bill:
+    """A land tax bill at Bang Rak (no assessment behind it: enough for cancelling)."""
+    return create_fee_bill(world, subject, kind=Bill.Kind.LAND_TAX, payer_user=None)
+
+
 # --- issuing bills ------------------------------------------------------------------------------------
 
 
@@ -101,9 +108,9 @@ def test_bill_create_numbers_the_bill_and_is_idempotent(world):
 
 
 def test_a_cancelled_bill_makes_way_for_a_new_one(world):
-    first = create_fee_bill(world)
+    first = create_tax_bill(world)
     services.bill_cancel(actor=world["finance"], bill=first, reason="ออกผิด")
-    second = create_fee_bill(world)
+    second = create_tax_bill(world)
     assert second.pk != first.pk
     assert second.reference == f"BILL-{year()}-000002"
 
@@ -310,7 +317,7 @@ def test_only_an_expired_bill_of_something_still_owed_is_renewed(world, ticket):
 
 
 def test_a_finance_officer_cancels_a_payable_bill_with_a_reason(world):
-    bill = create_fee_bill(world)
+    bill = create_tax_bill(world)
     with pytest.raises(InvalidInput) as raised:
         services.bill_cancel(actor=world["finance"], bill=bill, reason="  ")
     assert raised.value.fields == {"reason": ["Say why the bill is cancelled."]}
@@ -320,6 +327,19 @@ def test_a_finance_officer_cancels_a_payable_bill_with_a_reason(world):
     with pytest.raises(Conflict):
         services.bill_cancel(actor=world["finance"], bill=bill, reason="again")
     assert audit_count("payments.bill_cancel") == 1
+
+
+def test_an_application_fee_is_not_cancelled_outside_its_application(world):
+    bill = create_fee_bill(world)
+    with pytest.raises(Conflict) as raised:
+        services.bill_cancel(actor=world["finance"], bill=bill, reason="ผู้ยื่นถอนคำขอ")
+    assert str(raised.value) == (
+        "An application fee cannot be cancelled here: the fee belongs to the application's workflow, "
+        "which bills it again while the case waits for payment."
+    )
+    bill.refresh_from_db()
+    assert bill.state == Bill.State.CREATED
+    assert audit_count("payments.bill_cancel") == 0
 
 
 # --- cash at the counter ------------------------------------------------------------------------------
@@ -476,16 +496,56 @@ def test_approval_rechecks_the_limit_and_rejection_needs_a_note(world):
         services.refund_decide(actor=world["approver"], refund=second, approve=True)
 
 
-def test_a_request_key_belongs_to_one_bill(world):
+KEY_REUSED = (
+    "This request key was already used for a different refund (another bill, amount, reason or officer). "
+    "Reload the page and make the request again."
+)
+
+
+@pytest.mark.parametrize("changed", ["bill", "amount", "reason", "requester"])
+def test_a_request_key_belongs_to_one_request(world, changed):
     bill, other = paid_bill(agency=world["bang_rak"]), paid_bill(agency=world["bang_rak"])
-    services.refund_request(
+    request = {"actor": world["finance"], "bill": bill, "amount_satang": 100, "reason": "ชำระซ้ำ"}
+    first = services.refund_request(**request, idempotency_key="k")
+    assert services.refund_request(**request, idempotency_key=" k ").pk == first.pk  # the same request
+    request.update(
+        {
+            "bill": {"bill": other},
+            "amount": {"amount_satang": 200},
+            "reason": {"reason": "เก็บเกิน"},
+            "requester": {"actor": world["second_finance"]},
+        }[changed]
+    )
+    with pytest.raises(Conflict) as raised:
+        services.refund_request(**request, idempotency_key="k")
+    assert str(raised.value) == KEY_REUSED
+    assert list(Refund.objects.values_list("pk", "amount_satang", "reason")) == [(first.pk, 100, "ชำระซ้ำ")]
+    assert audit_count("payments.refund_request") == 1
+
+
+def test_a_request_key_taken_meanwhile_for_another_bill_is_a_conflict(world):
+    bill, other = paid_bill(agency=world["bang_rak"]), paid_bill(agency=world["bang_rak"])
+    first = services.refund_request(
         actor=world["finance"], bill=bill, amount_satang=100, reason="x", idempotency_key="k"
     )
-    with pytest.raises(Conflict):
+    looked = []
+
+    def not_yet_committed(execute: Any, sql: str, params: Any, many: bool, context: Any) -> Any:
+        # The first look for the key runs as if the other request had not committed yet, so the
+        # insert meets the unique key instead (what two requests at the same moment do).
+        if not looked and '"payments_refund"."idempotency_key"' in sql:
+            looked.append(sql)
+            params = ["not-this-key" if param == "k" else param for param in params]
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(not_yet_committed), pytest.raises(Conflict) as raised:
         services.refund_request(
             actor=world["finance"], bill=other, amount_satang=100, reason="x", idempotency_key="k"
         )
-    assert Refund.objects.count() == 1
+    assert len(looked) == 1
+    assert str(raised.value) == KEY_REUSED
+    assert list(Refund.objects.values_list("pk", flat=True)) == [first.pk]
+    assert audit_count("payments.refund_request") == 1
 
 
 # --- exceptions ---------------------------------------------------------------------------------------
@@ -542,7 +602,7 @@ def statement_file(world: dict[str, Any]) -> bytes:
     promptpay_payment(world, "T2", at(10))  # not in the statement
     mismatched = promptpay_payment(world, "T3", at(11))
     promptpay_payment(world, "T4", at(12, local_today() - datetime.timedelta(days=1)))  # another day
-    promptpay_payment(world, "T5", at(13), agency=world["rtp"])  # another biller
+    police = promptpay_payment(world, "T5", at(13), agency=world["rtp"])  # another biller
     PaymentFactory(
         channel="counter", bank_transaction_id=None, paid_at=at(14), bill__agency=world["bang_rak"]
     )
@@ -552,6 +612,8 @@ def statement_file(world: dict[str, Any]) -> bytes:
         + line(mismatched, "T3", amount="310.00", when=at(11))
         + line(None, "T9", when=at(15))
         + line(matched, "T1", when=at(9))
+        # The police's transaction ID and references on Bang Rak's statement: not a Bang Rak payment.
+        + line(police, "T5", when=at(13))
     ).encode()
 
 
@@ -559,29 +621,58 @@ def test_a_statement_is_matched_line_by_line(world, statement_file):
     statement = services.statement_import(
         actor=world["finance"], content=statement_file, file_name="bang-rak.csv"
     )
-    counts = {"matched": 1, "missing": 1, "not_in_statement": 1, "duplicate": 1, "mismatched": 1}
+    counts = {"matched": 1, "missing": 2, "not_in_statement": 1, "duplicate": 1, "mismatched": 1}
     assert statement.counts == counts
     assert (statement.agency, statement.biller_id, statement.statement_date) == (
         world["bang_rak"],
         BANG_RAK_BILLER,
         local_today(),
     )
-    lines = [(line.line_number, line.transaction_id, line.verdict) for line in statement.lines.all()]
+    lines = [
+        (line.line_number, line.transaction_id, line.verdict, line.payment and line.payment.bill.agency.code)
+        for line in statement.lines.all()
+    ]
     assert sorted(lines, key=lambda item: (item[0] is None, item[0] or 0)) == [
-        (2, "T1", "matched"),
-        (3, "T3", "mismatched"),
-        (4, "T9", "missing"),
-        (5, "T1", "duplicate"),
-        (None, "T2", "not_in_statement"),
+        (2, "T1", "matched", "bma-bang-rak"),
+        (3, "T3", "mismatched", "bma-bang-rak"),
+        (4, "T9", "missing", None),
+        (5, "T1", "duplicate", "bma-bang-rak"),
+        (6, "T5", "missing", None),
+        (None, "T2", "not_in_statement", "bma-bang-rak"),
     ]
     entry = AuditEntry.objects.get(action="payments.statement_import")
-    assert entry.payload["counts"] == counts
+    assert entry.payload == {
+        "biller_id": BANG_RAK_BILLER,
+        "statement_date": local_today().isoformat(),
+        "file_sha256": hashlib.sha256(statement_file).hexdigest(),
+        "counts": counts,
+        "unmatched": {
+            "missing": ["T9", "T5"],
+            "not_in_statement": ["T2"],
+            "duplicate": ["T1"],
+            "mismatched": ["T3"],
+        },
+    }
     assert entry.actor_id == str(world["finance"].public_id)
     again = services.statement_import(actor=world["finance"], content=statement_file, file_name="again.csv")
     assert again.pk == statement.pk
     assert StatementImport.objects.count() == 1
-    assert StatementLine.objects.count() == 5
+    assert StatementLine.objects.count() == 6
     assert audit_count("payments.statement_import") == 1
+
+
+def test_the_audit_entry_lists_at_most_fifty_unmatched_lines_per_verdict(world):
+    unknown = [f"U{number:03d}" for number in range(1, 53)]
+    content = HEADER + "".join(line(None, transaction_id, when=at(9)) for transaction_id in unknown)
+    statement = services.statement_import(actor=world["finance"], content=content.encode(), file_name="s.csv")
+    assert statement.counts["missing"] == 52
+    payload = AuditEntry.objects.get(action="payments.statement_import").payload
+    assert payload["unmatched"] == {
+        "missing": unknown[:50],
+        "not_in_statement": [],
+        "duplicate": [],
+        "mismatched": [],
+    }
 
 
 @pytest.mark.parametrize(
@@ -642,6 +733,7 @@ def targets(world: dict[str, Any], statement_file: bytes) -> dict[str, Any]:
     paid = paid_bill(agency=world["bang_rak"])
     return {
         "payable": create_fee_bill(world),
+        "cancellable": create_tax_bill(world),
         "paid": paid,
         "refund": RefundFactory(bill=paid, requested_by=world["finance"]),
         "exception": PaymentExceptionFactory(agency=world["bang_rak"]),
@@ -650,7 +742,7 @@ def targets(world: dict[str, Any], statement_file: bytes) -> dict[str, Any]:
 
 
 OFFICER_SERVICES = {
-    "bill_cancel": lambda actor, t: services.bill_cancel(actor=actor, bill=t["payable"], reason="x"),
+    "bill_cancel": lambda actor, t: services.bill_cancel(actor=actor, bill=t["cancellable"], reason="x"),
     "bill_cash_record": lambda actor, t: services.bill_cash_record(
         actor=actor, bill=t["payable"], amount_satang=70050
     ),
@@ -690,8 +782,21 @@ def test_officer_services_refuse_everyone_without_the_permission_at_the_agency(w
     assert snapshot() == before
 
 
+AUDITED = {
+    "bill_cancel": ["payments.bill_cancel"],
+    "bill_cash_record": ["payments.bill_pay"],  # an application fee: no register to mark
+    "refund_request": ["payments.refund_request"],
+    "refund_decide": ["payments.refund_decide"],
+    "exception_resolve": ["payments.exception_resolve"],
+    "statement_import": ["payments.statement_import"],
+}
+
+
 @pytest.mark.parametrize("service", sorted(OFFICER_SERVICES))
 def test_officer_services_are_open_to_the_role_at_the_agency(world, targets, service):
-    before = AuditEntry.objects.count()
+    last = AuditEntry.objects.order_by("pk").last()
     OFFICER_SERVICES[service](world[ALLOWED[service]], targets)
-    assert AuditEntry.objects.count() > before
+    new = AuditEntry.objects.filter(pk__gt=last.pk if last else 0).order_by("pk")
+    assert [(entry.action, entry.actor_id) for entry in new] == [
+        (action, str(world[ALLOWED[service]].public_id)) for action in AUDITED[service]
+    ]

@@ -52,6 +52,14 @@ def bill(world: dict[str, Any]) -> Bill:
 
 
 @pytest.fixture
+def tax_bill(world: dict[str, Any]) -> Bill:
+    """A THB 300.00 Bang Rak land tax bill waiting for payment: one an officer may cancel."""
+    return BillFactory.create(
+        agency=world["bang_rak"], kind=Bill.Kind.LAND_TAX, subject_reference="LT-2569-000001"
+    )
+
+
+@pytest.fixture
 def settled(world: dict[str, Any]) -> Bill:
     """A THB 300.00 Bang Rak bill paid by PromptPay, with its receipt."""
     return paid_bill(agency=world["bang_rak"])
@@ -244,8 +252,8 @@ def test_the_bill_page_shows_everything_about_it(world, settled, refund):
     ("who", "forms"),
     [("cashier", ["cash"]), ("finance", ["cancel"]), ("approver", []), ("officer_other_agency", None)],
 )
-def test_the_forms_follow_the_officers_permissions(world, bill, who, forms):
-    response = client_for(world[who]).get(reverse("payments:manage-bill", args=[bill.reference]))
+def test_the_forms_follow_the_officers_permissions(world, tax_bill, who, forms):
+    response = client_for(world[who]).get(reverse("payments:manage-bill", args=[tax_bill.reference]))
     if forms is None:
         assert response.status_code == 404
         return
@@ -254,6 +262,12 @@ def test_the_forms_follow_the_officers_permissions(world, bill, who, forms):
     html = response.content.decode()
     assert ("Record cash payment</button>" in html) == ("cash" in forms)
     assert ("Cancel the bill</button>" in html) == ("cancel" in forms)
+
+
+def test_an_application_fee_has_no_cancel_form(world, bill):
+    response = client_for(world["finance"]).get(reverse("payments:manage-bill", args=[bill.reference]))
+    assert response.context["show_cancel"] is False
+    assert "Cancel the bill</button>" not in response.content.decode()
 
 
 def test_the_desk_is_in_thai(world, bill):
@@ -293,7 +307,7 @@ def post_request(name: str, world: dict[str, Any], objects: dict[str, Any]) -> t
             "refund-idempotency_key": str(uuid.uuid4()),
         }
     if name == "cancel":
-        return reverse("payments:manage-bill-cancel", args=[objects["bill"].reference]), {
+        return reverse("payments:manage-bill-cancel", args=[objects["tax_bill"].reference]), {
             "cancel-reason": "Issued by mistake"
         }
     if name == "decide":
@@ -328,8 +342,14 @@ MATRIX = [
 
 
 @pytest.mark.parametrize(("name", "who", "status"), MATRIX)
-def test_refused_posts_change_nothing(world, bill, settled, refund, exception, name, who, status):
-    objects = {"bill": bill, "settled": settled, "refund": refund, "exception": exception}
+def test_refused_posts_change_nothing(world, bill, tax_bill, settled, refund, exception, name, who, status):
+    objects = {
+        "bill": bill,
+        "tax_bill": tax_bill,
+        "settled": settled,
+        "refund": refund,
+        "exception": exception,
+    }
     url, data = post_request(name, world, objects)
     client = client_for(world[who])
     before = snapshot()
@@ -541,30 +561,31 @@ def test_an_unknown_refund_is_not_found(world):
 # --- cancelling ---------------------------------------------------------------------------------------
 
 
-def test_the_finance_officer_cancels_a_bill(world, bill):
+def test_the_finance_officer_cancels_a_bill(world, tax_bill):
     response = client_for(world["finance"]).post(
-        reverse("payments:manage-bill-cancel", args=[bill.reference]), {"cancel-reason": "Issued twice"}
+        reverse("payments:manage-bill-cancel", args=[tax_bill.reference]), {"cancel-reason": "Issued twice"}
     )
     assert response.status_code == 302
-    assert response["Location"] == reverse("payments:manage-bill", args=[bill.reference])
-    bill.refresh_from_db()
-    assert bill.state == Bill.State.CANCELLED
+    assert response["Location"] == reverse("payments:manage-bill", args=[tax_bill.reference])
+    tax_bill.refresh_from_db()
+    assert tax_bill.state == Bill.State.CANCELLED
     [entry] = AuditEntry.objects.filter(action="payments.bill_cancel")
     assert entry.payload == {"reason": "Issued twice"}
 
 
 @pytest.mark.parametrize("language", ["en", "th"])
-def test_cancelling_needs_a_reason(world, bill, language):
+def test_cancelling_needs_a_reason(world, tax_bill, language):
     client = client_for(world["finance"], language=language)
     before = snapshot()
     response = client.post(
-        reverse("payments:manage-bill-cancel", args=[bill.reference]), {"cancel-reason": ""}
+        reverse("payments:manage-bill-cancel", args=[tax_bill.reference]), {"cancel-reason": ""}
     )
     assert page_errors(response) == {"reason": [gettext_in(language, "Say why the bill is cancelled.")]}
     assert snapshot() == before
 
 
-def test_a_paid_bill_cannot_be_cancelled(world, settled):
+def test_a_paid_bill_cannot_be_cancelled(world):
+    settled = paid_bill(agency=world["bang_rak"], kind=Bill.Kind.LAND_TAX, subject_reference="LT-2569-000002")
     client = client_for(world["finance"])
     before = snapshot()
     response = client.post(
@@ -572,6 +593,21 @@ def test_a_paid_bill_cannot_be_cancelled(world, settled):
     )
     assert page_errors(response) == {
         "__all__": ["Only a bill that has not been paid, cancelled or expired can be cancelled."]
+    }
+    assert snapshot() == before
+
+
+def test_an_application_fee_cannot_be_cancelled_from_the_desk(world, bill):
+    client = client_for(world["finance"])
+    before = snapshot()
+    response = client.post(
+        reverse("payments:manage-bill-cancel", args=[bill.reference]), {"cancel-reason": "Mistake"}
+    )
+    assert page_errors(response) == {
+        "__all__": [
+            "An application fee cannot be cancelled here: the fee belongs to the application's workflow, "
+            "which bills it again while the case waits for payment."
+        ]
     }
     assert snapshot() == before
 
@@ -591,8 +627,13 @@ def test_open_exceptions_show_what_the_bank_sent(world, exception):
 
 def test_the_finance_officer_resolves_an_exception(world, exception):
     client = client_for(world["finance"])
-    [row] = client.get(reverse("payments:manage-exceptions")).context["rows"]
+    page = client.get(reverse("payments:manage-exceptions"))
+    [row] = page.context["rows"]
     assert row.can_resolve is True
+    assert (
+        "Resolving closes the exception; Pracha does not move the money. Note what was done outside "
+        "Pracha, for example: the bank returned the money to the payer on 3 March."
+    ) in page.content.decode()
     response = client.post(
         reverse("payments:manage-exception-resolve", args=[exception.public_id]),
         {"note": "Refunded by the bank on request"},
