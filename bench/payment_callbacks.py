@@ -28,7 +28,6 @@ import secrets
 import shutil
 import time
 import uuid
-from collections.abc import Sequence
 from dataclasses import dataclass
 from http.client import HTTPConnection
 from typing import Any
@@ -43,6 +42,7 @@ from bench.submission import (
     database_url_for,
     gunicorn,
     parse_levels,
+    print_table,
     run_pool,
     server_cpu_seconds,
 )
@@ -319,29 +319,6 @@ def _uuid(value: uuid.UUID) -> Any:
 # --- the run ---------------------------------------------------------------------------------------------
 
 
-def print_table(levels: Sequence[Level]) -> None:
-    print()
-    print(
-        f"{'concurrency':>11}  {'callbacks/s':>11}  {'p50 ms':>7}  {'p95 ms':>7}  {'failed':>6}"
-        f"  {'baseline sets/s':>15}  {'base failed':>11}  {'HTTP / baseline':>15}  {'server CPU ms':>13}"
-    )
-    for level in levels:
-        http, base = level.http, level.baseline
-        share = http.rate / base.rate if base.rate else 0.0
-        print(
-            f"{level.concurrency:>11}  {http.rate:>11.1f}  {http.percentile_ms(0.5):>7.1f}"
-            f"  {http.percentile_ms(0.95):>7.1f}  {sum(http.failures.values()):>6}"
-            f"  {base.rate:>15.1f}  {sum(base.failures.values()):>11}  {share:>15.1%}"
-            f"  {http.cpu_ms(http.server_cpu):>13.1f}"
-        )
-    for level in levels:
-        if level.http.failures or level.baseline.failures:
-            print(
-                f"concurrency {level.concurrency}: HTTP failures: {level.http.failure_text()};"
-                f" baseline failures: {level.baseline.failure_text()}"
-            )
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -402,9 +379,10 @@ def main() -> None:
             if warmed.failures:
                 print(f"warm-up failures: {warmed.failure_text()}")
             for level in levels:
-                server_cpu = server_cpu_seconds(server)
+                server_cpu, client_cpu = server_cpu_seconds(server), time.process_time()
                 http: Measurement = run_pool(http_targets[level], level, bank.notify)
                 http.server_cpu = server_cpu_seconds(server) - server_cpu
+                http.client_cpu = time.process_time() - client_cpu
                 base = run_pool(
                     base_targets[level], level, baseline.pay, on_thread_exit=connections.close_all
                 )
@@ -415,7 +393,7 @@ def main() -> None:
                     flush=True,
                 )
         print("load average after: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
-        print_table(results)
+        print_table(results, rate_label="callbacks/s")
         paid_ids = [target.bill_id for level in levels for target in http_targets[level]]
         paid = Bill.objects.filter(pk__in=paid_ids, state=Bill.State.PAID).count()
         payments = Payment.objects.filter(bill_id__in=paid_ids).count()

@@ -539,10 +539,10 @@ class Level:
     baseline: Measurement
 
 
-def print_table(levels: Sequence[Level]) -> None:
+def print_table(levels: Sequence[Level], *, rate_label: str = "HTTP submits/s") -> None:
     print()
     print(
-        f"{'concurrency':>11}  {'HTTP submits/s':>14}  {'p50 ms':>7}  {'p95 ms':>7}  {'HTTP failed':>11}"
+        f"{'concurrency':>11}  {rate_label:>14}  {'p50 ms':>7}  {'p95 ms':>7}  {'HTTP failed':>11}"
         f"  {'baseline sets/s':>15}  {'base failed':>11}  {'HTTP / baseline':>15}"
         f"  {'server CPU ms':>13}  {'client CPU ms':>13}"
     )

@@ -15,11 +15,9 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
-from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -39,6 +37,7 @@ from pracha.backoffice.forms import (
 from pracha.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pracha.core.forms import add_domain_error
 from pracha.core.http import View, domain_errors_as_http
+from pracha.core.pagination import paginated, query_string
 
 
 def officer_required(view: View) -> View:
@@ -59,10 +58,6 @@ def _officer(request: HttpRequest) -> User:
 
 
 # --- the queue ----------------------------------------------------------------------------------------
-
-
-def _query(params: dict[str, str]) -> str:
-    return "?" + urlencode({name: value for name, value in params.items() if value})
 
 
 @never_cache
@@ -90,12 +85,16 @@ def queue(request: HttpRequest) -> HttpResponse:
     cases = selectors.queue_for(
         user=user, tab=tab, service_code=filters["service"], state=filters["state"], search=filters["q"]
     )
-    page = Paginator(cases, selectors.PAGE_SIZE).get_page(request.GET.get("page"))
     tabs = [
-        {"code": code, "label": label, "query": _query({"tab": code, **filters}), "current": code == tab}
+        {
+            "code": code,
+            "label": label,
+            "query": query_string({"tab": code, **filters}),
+            "current": code == tab,
+        }
         for code, label in selectors.TABS
     ]
-    page_query = _query({"tab": tab, **filters})
+    context = paginated(request, cases, per_page=selectors.PAGE_SIZE, filters={"tab": tab, **filters})
     return render(
         request,
         "backoffice/queue.html",
@@ -104,13 +103,8 @@ def queue(request: HttpRequest) -> HttpResponse:
             "tab": tab,
             "tab_label": dict(selectors.TABS)[tab],
             "tabs": tabs,
-            "page": page,
-            "page_numbers": list(
-                page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-            ),
-            "ellipsis": Paginator.ELLIPSIS,
-            "rows": selectors.queue_rows(page.object_list),
-            "page_query": page_query + ("&" if len(page_query) > 1 else ""),
+            **context,
+            "rows": selectors.queue_rows(context["page"].object_list),
             "filtered": any(filters.values()),
         },
     )

@@ -21,7 +21,6 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
@@ -40,6 +39,7 @@ from pracha.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pracha.core.forms import add_domain_error
 from pracha.core.http import View, domain_errors_as_http
 from pracha.core.money import format_baht
+from pracha.core.pagination import paginated
 from pracha.core.working_days import local_today
 from pracha.payments import selectors, services
 from pracha.payments.forms import (
@@ -288,10 +288,6 @@ def receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
 # --- the payments desk: bills -------------------------------------------------------------------------
 
 
-def _query(params: dict[str, str]) -> str:
-    return "?" + urlencode({name: value for name, value in params.items() if value})
-
-
 @desk_page("GET")
 def manage(request: HttpRequest) -> HttpResponse:
     form = BillFilterForm(request.GET)
@@ -301,19 +297,12 @@ def manage(request: HttpRequest) -> HttpResponse:
         "state": form.cleaned_data.get("state") or "",
     }
     bills = selectors.officer_bills(user=_user(request), query=filters["q"], state=filters["state"])
-    page = Paginator(bills, PAGE_SIZE).get_page(request.GET.get("page"))
-    page_query = _query(filters)
     return render(
         request,
         "payments/manage.html",
         {
             "form": form,
-            "page": page,
-            "page_numbers": list(
-                page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1)
-            ),
-            "ellipsis": Paginator.ELLIPSIS,
-            "page_query": page_query + ("&" if len(page_query) > 1 else ""),
+            **paginated(request, bills, per_page=PAGE_SIZE, filters=filters),
             "filtered": any(filters.values()),
         },
     )
