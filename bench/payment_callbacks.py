@@ -25,7 +25,6 @@ import io
 import json
 import os
 import secrets
-import shutil
 import time
 import uuid
 from dataclasses import dataclass
@@ -34,17 +33,15 @@ from typing import Any
 
 from bench.submission import (
     REQUEST_TIMEOUT_SECONDS,
-    Level,
-    Measurement,
     append_audit_entry,
+    bench_database,
     configure,
     database_description,
-    database_url_for,
     gunicorn,
+    measure_levels,
     parse_levels,
     print_table,
     run_pool,
-    server_cpu_seconds,
 )
 
 FINE_SATANG = 50_000
@@ -335,8 +332,6 @@ def main() -> None:
 
     from django.conf import settings
     from django.core.management import call_command
-    from django.db import connection, connections
-    from django.test.utils import setup_databases, teardown_databases
 
     from pracha.agencies.public import agency_get
     from pracha.audit.public import chain_verify
@@ -344,26 +339,18 @@ def main() -> None:
     from pracha.payments.public import Bill, Payment
 
     env = dict(os.environ)
-    old_config = None
-    try:
-        started = time.perf_counter()
-        if connection.vendor == "sqlite":
-            call_command("migrate", verbosity=0)
-            call_command("createcachetable", verbosity=0)
-        else:
-            old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
-            env["DATABASE_URL"] = database_url_for(env["DATABASE_URL"], connection.settings_dict["NAME"])
+    started = time.perf_counter()
+    with bench_database(env, var_dir):
         call_command("seed_demo", stdout=io.StringIO())
         biller = settings.PRACHA_BILLERS["rtp"]
-        bank = Bank(0, biller["biller_id"], biller["secret"].encode())
+        biller_id, secret = biller["biller_id"], biller["secret"].encode()
         warm_up = bills_through_services(args.workers * 3, prefix="TKW")
         http_targets = {
             level: bills_through_services(args.notifications, prefix=f"TKH{level:03d}") for level in levels
         }
-        next_reference(
-            BASELINE_RECEIPTS
-        )  # the counter row exists before the timed part, as the agency's does
-        baseline = Baseline(agency_id=agency_get(code="rtp").pk, biller_id=bank.biller_id)
+        # The receipt counter row exists before the timed part, as the agency's does.
+        next_reference(BASELINE_RECEIPTS)
+        baseline = Baseline(agency_id=agency_get(code="rtp").pk, biller_id=biller_id)
         base_targets = {level: bills_in_bulk(args.baseline, prefix=f"TKB{level:03d}") for level in levels}
         print(f"database: {database_description()}")
         print(
@@ -372,27 +359,19 @@ def main() -> None:
             f" baseline sets; setup {time.perf_counter() - started:.0f} s"
         )
         print("load average before the timed part: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
-        results: list[Level] = []
         with gunicorn(env, workers=args.workers, log_path=var_dir / "gunicorn.log") as server:
-            bank = Bank(server.port, bank.biller_id, bank.secret)
+            bank = Bank(server.port, biller_id, secret)
             warmed = run_pool(warm_up, args.workers, bank.notify)
             if warmed.failures:
                 print(f"warm-up failures: {warmed.failure_text()}")
-            for level in levels:
-                server_cpu, client_cpu = server_cpu_seconds(server), time.process_time()
-                http: Measurement = run_pool(http_targets[level], level, bank.notify)
-                http.server_cpu = server_cpu_seconds(server) - server_cpu
-                http.client_cpu = time.process_time() - client_cpu
-                base = run_pool(
-                    base_targets[level], level, baseline.pay, on_thread_exit=connections.close_all
-                )
-                results.append(Level(level, http, base))
-                print(
-                    f"concurrency {level:>3}: HTTP {http.rate:8.1f}/s ({http.seconds:.1f} s),"
-                    f" baseline {base.rate:8.1f}/s ({base.seconds:.1f} s)",
-                    flush=True,
-                )
-        print("load average after: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
+            results = measure_levels(
+                server,
+                levels,
+                http_items=http_targets,
+                http_work=bank.notify,
+                baseline_items=base_targets,
+                baseline_work=baseline.pay,
+            )
         print_table(results, rate_label="callbacks/s")
         paid_ids = [target.bill_id for level in levels for target in http_targets[level]]
         paid = Bill.objects.filter(pk__in=paid_ids, state=Bill.State.PAID).count()
@@ -404,11 +383,6 @@ def main() -> None:
             f"audit chain: {'intact' if report.ok else 'BROKEN: ' + report.problem}, {report.checked} entries"
         )
         print(f"total {time.perf_counter() - started:.0f} s")
-    finally:
-        if old_config is not None:
-            connections.close_all()
-            teardown_databases(old_config, verbosity=0)
-        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":

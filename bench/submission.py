@@ -563,6 +563,64 @@ def print_table(levels: Sequence[Level], *, rate_label: str = "HTTP submits/s") 
             )
 
 
+@contextlib.contextmanager
+def bench_database(env: dict[str, str], var_dir: Path) -> Iterator[None]:
+    """The database a run works in: SQLite migrated in the var directory, or test_<name> created on the
+    PostgreSQL server of DATABASE_URL (and `env` pointed at it for the server processes). On the way
+    out the test database is dropped and the var directory removed."""
+    from django.core.management import call_command
+    from django.db import connection, connections
+    from django.test.utils import setup_databases, teardown_databases
+
+    old_config = None
+    try:
+        if connection.vendor == "sqlite":
+            call_command("migrate", verbosity=0)
+            call_command("createcachetable", verbosity=0)
+        else:
+            old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
+            env["DATABASE_URL"] = database_url_for(env["DATABASE_URL"], connection.settings_dict["NAME"])
+        yield
+    finally:
+        if old_config is not None:
+            connections.close_all()
+            teardown_databases(old_config, verbosity=0)
+        shutil.rmtree(var_dir, ignore_errors=True)
+
+
+U = TypeVar("U")
+
+
+def measure_levels(
+    server: Server,
+    levels: Sequence[int],
+    *,
+    http_items: dict[int, list[T]],
+    http_work: Callable[[T], str | None],
+    baseline_items: dict[int, list[U]],
+    baseline_work: Callable[[U], str | None],
+) -> list[Level]:
+    """At each concurrency level, the HTTP side (with the server's and this process's CPU) and then the
+    baseline, one line printed per level as it finishes."""
+    from django.db import connections
+
+    results = []
+    for level in levels:
+        server_cpu, client_cpu = server_cpu_seconds(server), time.process_time()
+        http = run_pool(http_items[level], level, http_work)
+        http.server_cpu = server_cpu_seconds(server) - server_cpu
+        http.client_cpu = time.process_time() - client_cpu
+        base = run_pool(baseline_items[level], level, baseline_work, on_thread_exit=connections.close_all)
+        results.append(Level(level, http, base))
+        print(
+            f"concurrency {level:>3}: HTTP {http.rate:8.1f}/s ({http.seconds:.1f} s),"
+            f" baseline {base.rate:8.1f}/s ({base.seconds:.1f} s)",
+            flush=True,
+        )
+    print("load average after: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
+    return results
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -578,8 +636,6 @@ def main() -> None:
     var_dir = configure()
 
     from django.core.management import call_command
-    from django.db import connection, connections
-    from django.test.utils import setup_databases, teardown_databases
 
     from pracha.accounts.services import api_token_create
     from pracha.agencies.public import agency_get
@@ -588,15 +644,8 @@ def main() -> None:
     from pracha.core.references import next_reference
 
     env = dict(os.environ)
-    old_config = None
-    try:
-        started = time.perf_counter()
-        if connection.vendor == "sqlite":
-            call_command("migrate", verbosity=0)
-            call_command("createcachetable", verbosity=0)
-        else:
-            old_config = setup_databases(verbosity=0, interactive=False, serialized_aliases=set())
-            env["DATABASE_URL"] = database_url_for(env["DATABASE_URL"], connection.settings_dict["NAME"])
+    started = time.perf_counter()
+    with bench_database(env, var_dir):
         call_command("seed_demo", stdout=io.StringIO())
         people = citizens()
         tokens = {
@@ -615,24 +664,18 @@ def main() -> None:
         )
         print("load average before the timed part: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
 
-        results: list[Level] = []
         with gunicorn(env, workers=args.workers, log_path=var_dir / "gunicorn.log") as server:
             warmed = run_pool(warm_up, args.workers, lambda draft: http_submit(server.port, draft))
             if warmed.failures:
                 print(f"warm-up failures: {warmed.failure_text()}")
-            for level in levels:
-                server_cpu, client_cpu = server_cpu_seconds(server), time.process_time()
-                http = run_pool(drafts[level], level, lambda draft: http_submit(server.port, draft))
-                http.server_cpu = server_cpu_seconds(server) - server_cpu
-                http.client_cpu = time.process_time() - client_cpu
-                base = run_pool(targets[level], level, baseline.submit, on_thread_exit=connections.close_all)
-                results.append(Level(level, http, base))
-                print(
-                    f"concurrency {level:>3}: HTTP {http.rate:8.1f}/s ({http.seconds:.1f} s),"
-                    f" baseline {base.rate:8.1f}/s ({base.seconds:.1f} s)",
-                    flush=True,
-                )
-        print("load average after: " + ", ".join(f"{load:.2f}" for load in os.getloadavg()))
+            results = measure_levels(
+                server,
+                levels,
+                http_items=drafts,
+                http_work=lambda draft: http_submit(server.port, draft),
+                baseline_items=targets,
+                baseline_work=baseline.submit,
+            )
         print_table(results)
 
         submitted_ids = [draft.public_id for level in levels for draft in drafts[level]]
@@ -644,11 +687,6 @@ def main() -> None:
             f"audit chain: {'intact' if report.ok else 'BROKEN: ' + report.problem}, {report.checked} entries"
         )
         print(f"total {time.perf_counter() - started:.0f} s")
-    finally:
-        if old_config is not None:
-            connections.close_all()
-            teardown_databases(old_config, verbosity=0)
-        shutil.rmtree(var_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
