@@ -148,13 +148,15 @@ class Bank:
     secret: bytes
 
     def notify(self, target: Target) -> str | None:
+        from pracha.core.money import satang_to_decimal_text
+
         body = json.dumps(
             {
                 "transaction_id": "BENCH" + uuid.uuid4().hex[:20],
                 "biller_id": self.biller_id,
                 "ref1": target.ref1,
                 "ref2": target.ref2,
-                "amount": f"{FINE_SATANG // 100}.{FINE_SATANG % 100:02d}",
+                "amount": satang_to_decimal_text(FINE_SATANG),
                 "paid_at": datetime.datetime.now(datetime.UTC).isoformat(),
                 "payer_bank": "BENCHBANK",
             }
