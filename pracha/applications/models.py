@@ -6,11 +6,11 @@ The rules (states, who may act, fees) come from the service version the applicat
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pracha.core.models import PublicKeyed, TimeStamped
+from pracha.core.storage import private_storage
 
 
 class Holder(models.TextChoices):
@@ -96,11 +96,6 @@ class Application(PublicKeyed, TimeStamped):
     @property
     def audit_label(self) -> str:
         return str(self)
-
-
-def private_storage() -> FileSystemStorage:
-    """Where uploads live: outside the web root, with no URL; only an access-checked view reads them."""
-    return FileSystemStorage(location=settings.PRACHA_PRIVATE_ROOT, base_url=None)
 
 
 class ApplicationDocument(PublicKeyed, TimeStamped):

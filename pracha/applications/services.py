@@ -24,7 +24,6 @@ from pracha.applications.models import (
     Message,
     Outcome,
     Party,
-    private_storage,
 )
 from pracha.applications.selectors import (
     acting_roles,
@@ -54,6 +53,7 @@ from pracha.catalogue.public import (
 from pracha.core import events
 from pracha.core.errors import Conflict, InvalidInput, PermissionDenied
 from pracha.core.references import next_reference
+from pracha.core.storage import private_storage
 from pracha.core.text import clean_text
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import due_date, local_today

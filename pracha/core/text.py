@@ -17,3 +17,8 @@ def clean_text(value: str, *, field: str, limit: int, missing: Any, required: bo
         message = _("Write at most %(limit)s characters.") % {"limit": limit}
         raise InvalidInput(message, fields={field: [message]})
     return text
+
+
+def masked_name(name: str) -> str:
+    """ "สมชาย ใจดี" -> "ส**** ใ***": enough for the person to recognise, not enough to identify anyone."""
+    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())

@@ -120,11 +120,6 @@ def may_see_payer(*, user: Any, bill: Bill) -> bool:
     return _is_payer(user, bill) or has_permission(user, "payments.view", agency=bill.agency)
 
 
-def masked_name(name: str) -> str:
-    """ "สมชาย ใจดี" -> "ส**** ใ***": enough for a payer to recognise, not enough to identify anyone."""
-    return " ".join(word[0] + "*" * (len(word) - 1) for word in name.split())
-
-
 def access_bill(*, user: Any, reference: str) -> Bill:
     bill = _bills().filter(reference=reference.strip().upper()).first()
     if bill is None or not may_see_payer(user=user, bill=bill):

@@ -40,6 +40,7 @@ from pracha.core.forms import add_domain_error
 from pracha.core.http import View, domain_errors_as_http
 from pracha.core.money import format_baht
 from pracha.core.pagination import paginated
+from pracha.core.text import masked_name
 from pracha.core.working_days import local_today
 from pracha.payments import selectors, services
 from pracha.payments.forms import (
@@ -155,7 +156,7 @@ def _bill_context(request: HttpRequest, bill: Bill) -> dict[str, Any]:
         "lines": line_rows(bill.lines),
         "payer_name": bill.payer_name
         if selectors.may_see_payer(user=request.user, bill=bill)
-        else selectors.masked_name(bill.payer_name),
+        else masked_name(bill.payer_name),
         "payment": payment,
         "receipt": receipt_of(payment),
         "settled": bill.state in Bill.SETTLED_STATES,
@@ -272,7 +273,7 @@ def receipt(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
     found = selectors.receipt_by_public_id(public_id=public_id)
     payer_name = found.payer_name
     if not selectors.may_see_receipt(user=request.user, receipt=found):
-        payer_name = selectors.masked_name(found.payer_name)
+        payer_name = masked_name(found.payer_name)
     return render(
         request,
         "payments/receipt.html",

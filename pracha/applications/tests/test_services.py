@@ -17,7 +17,6 @@ from pracha.applications.models import (
     FeePayment,
     Holder,
     Outcome,
-    private_storage,
 )
 from pracha.applications.selectors import queue
 from pracha.applications.tests.helpers import (
@@ -34,6 +33,7 @@ from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
 from pracha.catalogue.services import definition_save
 from pracha.core import events
 from pracha.core.errors import Conflict, InvalidInput, NotFound, PermissionDenied
+from pracha.core.storage import private_storage
 from pracha.core.thai_dates import buddhist_year
 from pracha.core.working_days import due_date, local_today
 from pracha.payments.public import Bill, Receipt

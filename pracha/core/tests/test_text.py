@@ -1,7 +1,7 @@
 import pytest
 
 from pracha.core.errors import InvalidInput
-from pracha.core.text import clean_text
+from pracha.core.text import clean_text, masked_name
 
 
 def test_clean_text_strips_spaces_and_nul_characters():
@@ -18,3 +18,9 @@ def test_clean_text_refuses_missing_and_overlong_text_on_the_field():
     assert str(too_long.value) == "Write at most 10 characters."
     assert too_long.value.fields == {"note": ["Write at most 10 characters."]}
     assert clean_text("x" * 10, field="note", limit=10, missing="") == "x" * 10
+
+
+def test_names_are_masked_letter_by_letter():
+    assert masked_name("สมชาย ใจดี") == "ส**** ใ***"
+    assert masked_name("  Somchai   Jaidee ") == "S****** J*****"
+    assert masked_name("") == ""

@@ -125,12 +125,6 @@ def test_who_may_see_the_payer(world, who, sees):
         assert str(raised.value) == "No bill with that number."
 
 
-def test_names_are_masked_letter_by_letter():
-    assert selectors.masked_name("สมชาย ใจดี") == "ส**** ใ***"
-    assert selectors.masked_name("  Somchai   Jaidee ") == "S****** J*****"
-    assert selectors.masked_name("") == ""
-
-
 def test_the_payer_sees_their_live_and_settled_bills(world, bill):
     payer = world["payer"]
     paid = paid_bill(agency=world["bang_rak"], payer_id_number=payer.national_id)
