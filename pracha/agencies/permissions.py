@@ -14,6 +14,7 @@ PERMISSIONS = {
     "payments.manage": _("Cancel bills, request refunds and resolve payment exceptions"),
     "payments.refund_approve": _("Approve or reject refunds requested by another officer"),
     "payments.reconcile": _("Import bank statements and reconcile them"),
+    "documents.revoke": _("Revoke and replace the agency's signed documents"),
     "complaints.handle": _("Handle complaints"),
     "procurement.manage": _("Manage procurement"),
 }

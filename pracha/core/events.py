@@ -53,6 +53,28 @@ class PaymentSettled(Event):
     extra: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class ReceiptIssued(Event):
+    """A receipt was issued for a payment: the documents app turns it into a signed e-receipt."""
+
+    receipt_number: str  # RC-RTP-2569-000001
+    receipt_public_id: str
+    agency_code: str
+    bill_reference: str
+    subject_reference: str  # what was paid for: APP-..., a ticket number, a tax assessment
+    description_th: str
+    description_en: str
+    payer_id_number: str
+    payer_name: str
+    payer_user_public_id: str  # "" when the payer has no account
+    payer_business_public_id: str  # "" unless paid for a business
+    lines: tuple[FeeLine, ...]
+    amount_satang: int
+    amount_in_words: str  # the Thai words printed on the receipt
+    channel: str
+    issued_at: str  # ISO 8601, UTC
+
+
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], None]
 _handlers: dict[type[Event], list[Handler]] = defaultdict(list)

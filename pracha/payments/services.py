@@ -458,6 +458,34 @@ def _pay(
             receipt_number=receipt.number,
         )
     )
+    events.publish_on_commit(
+        events.ReceiptIssued(
+            receipt_number=receipt.number,
+            receipt_public_id=str(receipt.public_id),
+            agency_code=bill.agency.code,
+            bill_reference=bill.reference,
+            subject_reference=bill.subject_reference,
+            description_th=bill.description_th,
+            description_en=bill.description_en,
+            payer_id_number=bill.payer_id_number,
+            payer_name=bill.payer_name,
+            payer_user_public_id=str(bill.payer_user.public_id) if bill.payer_user else "",
+            payer_business_public_id=str(bill.payer_business.public_id) if bill.payer_business else "",
+            lines=tuple(
+                events.FeeLine(
+                    code=line["code"],
+                    name_th=line["name_th"],
+                    name_en=line["name_en"],
+                    amount_satang=line["amount_satang"],
+                )
+                for line in bill.lines
+            ),
+            amount_satang=receipt.amount_satang,
+            amount_in_words=receipt.amount_in_words,
+            channel=channel,
+            issued_at=receipt.issued_at.isoformat(),
+        )
+    )
     return receipt
 
 

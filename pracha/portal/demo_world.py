@@ -79,12 +79,12 @@ AGENCIES = [
 
 ROLES = {
     "reviewer": ("ผู้ตรวจสอบคำขอ", "Application reviewer", ["applications.review"]),
-    "approver": ("ผู้อนุมัติ", "Approver", ["applications.review", "applications.decide"]),
+    "approver": ("ผู้อนุมัติ", "Approver", ["applications.review", "applications.decide", "documents.revoke"]),
     "inspector": ("เจ้าพนักงานตรวจสถานที่", "Site inspector", ["applications.review"]),
     "registrar": (
         "นายทะเบียน",
         "Registrar",
-        ["accounts.view_person", "applications.review", "applications.decide"],
+        ["accounts.view_person", "applications.review", "applications.decide", "documents.revoke"],
     ),
     "catalogue-editor": ("ผู้ดูแลรายการบริการ", "Service catalogue editor", ["catalogue.edit"]),
     "cashier": ("เจ้าหน้าที่รับชำระเงิน", "Cashier", ["payments.view", "payments.record_cash"]),
@@ -93,7 +93,11 @@ ROLES = {
         "Finance officer",
         ["payments.view", "payments.manage", "payments.reconcile"],
     ),
-    "finance-approver": ("ผู้อนุมัติการเงิน", "Finance approver", ["payments.view", "payments.refund_approve"]),
+    "finance-approver": (
+        "ผู้อนุมัติการเงิน",
+        "Finance approver",
+        ["payments.view", "payments.refund_approve", "documents.revoke"],
+    ),
     "complaints-handler": ("ผู้รับเรื่องร้องเรียน", "Complaints handler", ["complaints.handle"]),
     "procurement-officer": ("เจ้าหน้าที่พัสดุ", "Procurement officer", ["procurement.manage"]),
     "agency-admin": ("ผู้ดูแลระบบของหน่วยงาน", "Agency administrator", ["agencies.manage_tokens", "audit.view"]),

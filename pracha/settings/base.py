@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "pracha.registries",
     "pracha.catalogue",
     "pracha.payments",
+    "pracha.documents",
     "pracha.applications",
     "pracha.backoffice",
     "pracha.portal",
@@ -188,6 +189,7 @@ PRACHA_PERIODIC_TASKS = {
     "pracha.applications.tasks.escalate_overdue_cases": 15 * 60,
     "pracha.applications.tasks.settle_paid_cases": 60,
     "pracha.payments.tasks.expire_overdue_bills": 60 * 60,
+    "pracha.documents.tasks.sign_due_documents": 60,
 }
 PRACHA_TRUST_X_REAL_IP = env_bool("PRACHA_TRUST_X_REAL_IP", False)
 # allauth's per-address rate limits must see the client, not the proxy, or they would lock out everyone.
@@ -234,6 +236,22 @@ PRACHA_PAYMENT_CALLBACK_WINDOW_SECONDS = 300
 PRACHA_FEE_BILL_DAYS = 15
 # The demo bank's "banking app"; when set, bill pages offer a button to pay there. Empty in production.
 PRACHA_BANK_SIMULATOR_URL = os.environ.get("PRACHA_BANK_SIMULATOR_URL", "")
+
+# Signed documents (docs/documents.md). Each agency's signing key and certificate live under
+# <root>/agencies/<agency code>/; <root>/trust-roots.pem holds the CA certificates a signature must chain
+# to. `manage.py signing_keys` creates a demo CA there on a development machine, never in production.
+PRACHA_SIGNING_ROOT = Path(os.environ.get("PRACHA_SIGNING_ROOT", VAR_DIR / "signing"))
+PRACHA_DEMO_PKI = True
+# An RFC 3161 time-stamping authority; empty: the signature carries the signing time only.
+PRACHA_TIMESTAMP_URL = os.environ.get("PRACHA_TIMESTAMP_URL", "")
+# Where people reach the site: the QR code on every document opens {PRACHA_SITE_URL}/verify/<id>/.
+PRACHA_SITE_URL = os.environ.get("PRACHA_SITE_URL", "http://127.0.0.1:8000")
+# Attempts to render and sign a document before it is marked failed for an operator to look at.
+PRACHA_DOCUMENT_SIGN_ATTEMPTS = 8
+# A document that ends within this many days shows as "expiring soon" in the wallet.
+PRACHA_DOCUMENT_EXPIRING_DAYS = 30
+# The longest a holder can make a share link last.
+PRACHA_DOCUMENT_SHARE_MAX_DAYS = 30
 
 LOGGING = {
     "version": 1,

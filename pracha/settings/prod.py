@@ -20,6 +20,10 @@ if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
 env_str("DATABASE_URL")
 # The demo billers' secrets are public: real money needs the agencies' own biller IDs and secrets.
 env_str("PRACHA_BILLERS_FILE")
+# Real agencies' keys and a real CA (or an HSM); the demo CA is refused (docs/documents.md).
+env_str("PRACHA_SIGNING_ROOT")
+PRACHA_DEMO_PKI = False
+PRACHA_SITE_URL = env_str("PRACHA_SITE_URL")
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

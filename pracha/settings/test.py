@@ -9,6 +9,9 @@ from pracha.settings.base import STATICFILES_DIRS
 PRACHA_DEMO = True
 # Uploads made by tests never land in the checkout's var/.
 PRACHA_PRIVATE_ROOT = Path(tempfile.gettempdir()) / "pracha-test-private"
+# The demo CA and agency keys the tests sign with; created once, by the session fixture in conftest.py.
+PRACHA_SIGNING_ROOT = Path(tempfile.gettempdir()) / "pracha-test-signing"
+PRACHA_SITE_URL = "http://testserver"
 SECRET_KEY = "test-only-secret-key-not-for-any-real-use"
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

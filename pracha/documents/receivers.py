@@ -1,0 +1,1 @@
+"""Filled in by the documents services: a receipt issued becomes a signed e-receipt."""
