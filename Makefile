@@ -5,19 +5,20 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 export DJANGO_SETTINGS_MODULE ?= pracha.settings.dev
 
-.PHONY: run test setup lint types migrations-check pytest assets clean
+.PHONY: run test setup system-packages lint types migrations-check pytest assets clean
 
 run: setup
 	$(MANAGE) migrate --no-input
 	$(MANAGE) createcachetable
 	$(MANAGE) seed_demo
+	$(MANAGE) signing_keys
 	$(MANAGE) collectstatic --no-input --verbosity 0
 	$(MANAGE) serve
 
 test: export DJANGO_SETTINGS_MODULE = pracha.settings.test
 test: setup lint types migrations-check pytest
 
-setup: $(VENV)/.installed node_modules/.installed pracha/static/build/pracha.css var/secret_key
+setup: system-packages $(VENV)/.installed node_modules/.installed pracha/static/build/pracha.css var/secret_key
 	$(BIN)/python manage.py compile_translations
 
 lint:
@@ -32,6 +33,18 @@ migrations-check:
 
 pytest:
 	$(BIN)/pytest
+
+# WeasyPrint draws PDFs with Pango; the document tests read them with poppler-utils (pdffonts, pdftoppm)
+# and render Thai with fonts-thai-tlwg. Debian packages, installed only when missing.
+system-packages:
+	@missing=""; \
+	ldconfig -p | grep -q 'libpango-1.0.so' || missing="$$missing libpango-1.0-0"; \
+	ldconfig -p | grep -q libpangoft2 || missing="$$missing libpangoft2-1.0-0"; \
+	{ command -v pdffonts && command -v pdftoppm; } >/dev/null || missing="$$missing poppler-utils"; \
+	fc-list 2>/dev/null | grep -q Laksaman || missing="$$missing fonts-thai-tlwg"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; apt-get update -q && apt-get install -y -q $$missing; \
+	fi
 
 $(VENV)/.installed: requirements.lock
 	$(PYTHON) -m venv $(VENV)

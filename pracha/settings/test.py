@@ -9,7 +9,7 @@ from pracha.settings.base import STATICFILES_DIRS
 PRACHA_DEMO = True
 # Uploads made by tests never land in the checkout's var/.
 PRACHA_PRIVATE_ROOT = Path(tempfile.gettempdir()) / "pracha-test-private"
-# The demo CA and agency keys the tests sign with; created once, by the session fixture in conftest.py.
+# The demo CA and agency keys the tests sign with, created on first use (demo mode) and kept between runs.
 PRACHA_SIGNING_ROOT = Path(tempfile.gettempdir()) / "pracha-test-signing"
 PRACHA_SITE_URL = "http://testserver"
 SECRET_KEY = "test-only-secret-key-not-for-any-real-use"
