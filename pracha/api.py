@@ -12,6 +12,7 @@ from pracha.applications.api import router as applications_router
 from pracha.applications.api import tasks_router
 from pracha.catalogue.api import router as services_router
 from pracha.core.errors import DomainError, InvalidInput, NotAuthenticated
+from pracha.documents.api import router as documents_router
 from pracha.payments.api import router as payments_router
 
 api = NinjaAPI(
@@ -73,3 +74,4 @@ api.add_router("/services/", services_router)
 api.add_router("/applications/", applications_router)
 api.add_router("/tasks/", tasks_router)
 api.add_router("/payments/", payments_router)
+api.add_router("/documents/", documents_router)

@@ -8,6 +8,8 @@ from pracha.api import api
 admin.site.login = secure_admin_login(admin.site.login)  # type: ignore[method-assign]
 
 urlpatterns = [
+    # documents/... (the holder's wallet, the officers' desk) and verify/... (the public check).
+    path("", include("pracha.documents.urls")),
     path("", include("pracha.portal.urls")),
     path("agencies/", include("pracha.agencies.urls")),
     path("services/", include("pracha.catalogue.urls")),

@@ -26,6 +26,8 @@ GOOD_PROD_ENV = {
     "DJANGO_SECRET_KEY": "k" * 50,
     "DJANGO_ALLOWED_HOSTS": "pracha.example",
     "DATABASE_URL": "postgresql://pracha@127.0.0.1:5432/pracha",
+    "PRACHA_SIGNING_ROOT": "/srv/pracha/signing",
+    "PRACHA_SITE_URL": "https://pracha.example",
 }
 
 
@@ -42,7 +44,7 @@ def start_prod(billers_file: Path, **changes: str | None) -> subprocess.Complete
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "PRACHA_BILLERS_"))
+        if not key.startswith(("DJANGO_", "DATABASE_", "PRACHA_BILLERS_", "PRACHA_SIGNING_", "PRACHA_SITE_"))
     }
     env.update(GOOD_PROD_ENV)
     env["PRACHA_BILLERS_FILE"] = str(billers_file)
@@ -74,6 +76,8 @@ def test_prod_starts_with_a_secret_key_allowed_hosts_a_database_url_and_billers(
         ({"DJANGO_ALLOWED_HOSTS": "*"}, "DJANGO_ALLOWED_HOSTS must list the site's host names (not *)."),
         ({"DATABASE_URL": None}, "The environment variable DATABASE_URL must be set."),
         ({"PRACHA_BILLERS_FILE": None}, "The environment variable PRACHA_BILLERS_FILE must be set."),
+        ({"PRACHA_SIGNING_ROOT": None}, "The environment variable PRACHA_SIGNING_ROOT must be set."),
+        ({"PRACHA_SITE_URL": None}, "The environment variable PRACHA_SITE_URL must be set."),
     ],
 )
 def test_prod_refuses_to_start_without_each_required_setting(billers_file, changes, message):

@@ -27,6 +27,7 @@ from pracha.catalogue.public import (
 )
 from pracha.core.errors import NotFound
 from pracha.core.working_days import due_date, local_today
+from pracha.documents.public import Document, documents_for_subject
 from pracha.payments.public import Bill, Receipt
 from pracha.payments.public import selectors as payment_selectors
 
@@ -275,6 +276,15 @@ def missing_documents(application: Application) -> list[DocumentRequirement]:
 
 def outcome_of(application: Application) -> Outcome | None:
     return Outcome.objects.filter(application=application).first()
+
+
+def outcome_document(application: Application) -> Document | None:
+    """The signed document of the outcome: the newest issued for the case, so a correction's
+    replacement rather than the document it replaced."""
+    if application.reference is None:
+        return None
+    documents = documents_for_subject(subject_reference=application.reference)
+    return documents[-1] if documents else None
 
 
 def fee_bill(application: Application) -> Bill | None:

@@ -57,6 +57,7 @@ from pracha.core.storage import private_storage
 from pracha.core.text import clean_text
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import due_date, local_today
+from pracha.documents.public import document_issue
 from pracha.payments.public import Bill
 from pracha.payments.public import selectors as payment_selectors
 
@@ -436,7 +437,7 @@ def _issue_outcome(application: Application, definition: ServiceDefinition, *, t
     if renewed is not None and renewed.valid_until is not None and renewed.valid_until >= today:
         valid_from = renewed.valid_until + datetime.timedelta(days=1)
     assert application.handling_agency is not None
-    Outcome.objects.create(
+    outcome = Outcome.objects.create(
         application=application,
         number=next_reference(spec.number_prefix),
         kind=spec.kind,
@@ -450,6 +451,40 @@ def _issue_outcome(application: Application, definition: ServiceDefinition, *, t
         if spec.valid_for_days
         else None,
         conditions=[condition.as_dict() for condition in spec.conditions],
+    )
+    _issue_document(application, definition, outcome)
+
+
+def _issue_document(application: Application, definition: ServiceDefinition, outcome: Outcome) -> None:
+    """The outcome as a signed document, pending in this transaction and signed once it commits. A
+    licence for a business is the business's: its juristic number and name are the holder's."""
+    applicant, business = application.applicant, application.on_behalf_of
+    assert application.reference is not None
+    document_issue(
+        actor=None,
+        kind=outcome.kind,
+        number=outcome.number,
+        title_th=outcome.name_th,
+        title_en=outcome.name_en,
+        agency=outcome.agency,
+        subject_reference=application.reference,
+        holder_id_number=business.juristic_number if business else applicant.national_id,
+        holder_name=business.name_th
+        if business
+        else f"{applicant.first_name_th} {applicant.last_name_th}".strip() or applicant.national_id,
+        holder_user=applicant,
+        holder_business=business,
+        valid_from=outcome.valid_from,
+        valid_until=outcome.valid_until,
+        content={
+            "application_reference": application.reference,
+            "service_name_th": definition.name.th,
+            "service_name_en": definition.name.en,
+            "business_name_th": business.name_th if business else "",
+            "business_name_en": business.name_en if business else "",
+            "juristic_number": business.juristic_number if business else "",
+            "conditions": outcome.conditions,
+        },
     )
 
 

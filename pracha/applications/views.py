@@ -55,6 +55,7 @@ from pracha.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from pracha.core.forms import add_domain_error
 from pracha.core.http import domain_errors_as_http
 from pracha.core.money import format_baht
+from pracha.documents.public import document_status
 
 View = Callable[..., HttpResponseBase]
 
@@ -698,6 +699,7 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
     definition = selectors.definition_of(application)
     state = definition.workflow.states.get(application.state)
     outcome = selectors.outcome_of(application)
+    document = selectors.outcome_document(application) if outcome is not None else None
     labels = {name: str(ui.label) for name, ui in definition.form.fields.items()}
     document_names = {doc.code: str(doc.name) for doc in definition.documents}
     corrections = application.corrections if application.holder == Holder.APPLICANT else {}
@@ -725,6 +727,8 @@ def _detail_context(request: HttpRequest, application: Application) -> dict[str,
         "outcome": outcome,
         "outcome_name": Text(th=outcome.name_th, en=outcome.name_en) if outcome is not None else None,
         "outcome_conditions": [Text(th=c["th"], en=c["en"]) for c in outcome.conditions] if outcome else [],
+        "outcome_document": document,
+        "outcome_document_status": document_status(document) if document is not None else "",
         "decision_note": decision_note,
         "corrections": corrections,
         "marked_fields": [labels.get(name, name) for name in corrections.get("fields", [])],

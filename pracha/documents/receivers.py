@@ -1,1 +1,9 @@
-"""Filled in by the documents services: a receipt issued becomes a signed e-receipt."""
+"""Reactions to events from other apps: a receipt issued becomes a signed e-receipt."""
+
+from pracha.core import events
+from pracha.documents.services import receipt_document_issue
+
+
+@events.subscribe(events.ReceiptIssued)
+def issue_e_receipt(event: events.ReceiptIssued) -> None:
+    receipt_document_issue(event=event)

@@ -22,6 +22,9 @@ def portal(request: HttpRequest) -> dict[str, Any]:
         "is_payments_officer": SimpleLazyObject(
             lambda: bool(agencies_where_permitted(getattr(request, "user", None), "payments.view"))
         ),
+        "is_documents_officer": SimpleLazyObject(
+            lambda: bool(agencies_where_permitted(getattr(request, "user", None), "documents.revoke"))
+        ),
         "language_choices": [
             (code, SELF_NAMES.get(code, get_language_info(code)["name_local"]))
             for code, _name in settings.LANGUAGES

@@ -22,6 +22,7 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from pracha.accounts.models import User
 from pracha.core.money import format_baht
+from pracha.core.text import masked_name
 from pracha.payments import selectors
 from pracha.payments.public import Bill, Receipt
 from pracha.portal import demo_world
@@ -140,7 +141,7 @@ def test_a_fine_is_looked_up_paid_at_the_demo_bank_and_found_by_the_police(
     expect(main.get_by_text(f"({FINE_IN_WORDS})", exact=True)).to_be_visible()
     expect(main.get_by_text(bill.reference, exact=True)).to_be_visible()
     # The payer did not sign in: the name on a receipt reached by its link is masked.
-    expect(main.get_by_text(selectors.masked_name(bill.payer_name), exact=True)).to_be_visible()
+    expect(main.get_by_text(masked_name(bill.payer_name), exact=True)).to_be_visible()
     checked(page)
 
     # --- a police officer finds the payment on the payments desk ---------------------------------------

@@ -1,0 +1,660 @@
+"""Every change to signed documents: issuing one (pending), signing it in the background with retries,
+revoking, replacing after a correction, retrying a failed signing, and the holder's share links.
+
+A document is issued in the transaction that decided it (an approval, a payment) and its signing task
+is enqueued when that commits. Signing renders and signs outside any transaction, then stores the
+files and marks the document signed in a short one that first checks the document is still pending:
+two workers signing the same document leave one set of files. Files written by an attempt that fails
+are removed, so a file on disk always belongs to a signed document.
+"""
+
+import datetime
+import hashlib
+import logging
+import re
+import secrets
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
+
+from pracha.accounts.public import Business, User, user_by_public_id
+from pracha.agencies.public import Agency, agency_get, has_permission
+from pracha.audit import public as audit
+from pracha.core import events
+from pracha.core.errors import Conflict, InvalidInput, PermissionDenied
+from pracha.core.storage import private_storage
+from pracha.core.text import clean_text, masked_name
+from pracha.core.thai_ids import normalise_id
+from pracha.documents import rendering, selectors, signing
+from pracha.documents.models import Document, DocumentFile, ShareLink
+
+logger = logging.getLogger(__name__)
+
+LANGUAGES = ("th", "en")
+NUMBER_MAX_LENGTH = 64  # Document.number
+TITLE_MAX_LENGTH = 200
+HOLDER_NAME_MAX_LENGTH = 300
+ID_NUMBER_MAX_LENGTH = 13
+NOTE_MAX_LENGTH = 1000
+ERROR_MAX_LENGTH = 300
+# After the n-th failed attempt the next waits 30 s * 2**n, at most an hour.
+BACKOFF_SECONDS = 30
+BACKOFF_CAP_SECONDS = 60 * 60
+REPLACEMENT_SUFFIX = re.compile(r"(-R\d+)+$")
+RECEIPT_TITLE_TH = "ใบเสร็จรับเงิน"
+RECEIPT_TITLE_EN = "Receipt"
+
+
+def _locked(document: Document) -> Document:
+    return Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document.pk)
+
+
+def _ensure_officer(actor: Any, document: Document) -> None:
+    if not has_permission(actor, "documents.revoke", agency=document.agency):
+        raise PermissionDenied()
+
+
+def _enqueue_signing(document: Document) -> None:
+    """Sign the document in the background once the transaction that issued it commits. A lost enqueue
+    only delays it: the periodic sign_due_documents signs every pending document that is due."""
+    document_id = document.pk
+
+    def enqueue() -> None:
+        # Imported here: the task module calls these services.
+        from pracha.documents.tasks import sign_document
+
+        try:
+            sign_document.enqueue(document_id)
+        except Exception:
+            logger.exception(
+                "could not enqueue the signing of document %s; sign_due_documents will sign it", document_id
+            )
+
+    transaction.on_commit(enqueue)
+
+
+def _invalid(field: str, message: Any) -> InvalidInput:
+    return InvalidInput(message, fields={field: [message]})
+
+
+# --- issuing ------------------------------------------------------------------------------------------
+
+
+def _checked_text(value: str, *, field: str, limit: int) -> str:
+    text = (value or "").strip()
+    if not text:
+        raise _invalid(field, _("This is required."))
+    if len(text) > limit:
+        raise _invalid(field, _("Write at most %(limit)s characters.") % {"limit": limit})
+    return text
+
+
+@transaction.atomic
+def document_issue(
+    *,
+    actor: User | None,
+    kind: str,
+    number: str,
+    title_th: str,
+    title_en: str,
+    agency: Agency,
+    subject_reference: str,
+    holder_id_number: str,
+    holder_name: str,
+    holder_user: User | None = None,
+    holder_business: Business | None = None,
+    valid_from: datetime.date,
+    valid_until: datetime.date | None = None,
+    content: dict[str, Any],
+) -> Document:
+    """Issue a document, pending until the background task signs it; in the caller's transaction.
+    Idempotent: the same number again gives the existing document back, unchanged."""
+    number = _checked_text(number, field="number", limit=NUMBER_MAX_LENGTH)
+    existing = Document.objects.filter(number=number).first()
+    if existing is not None:
+        return existing
+    if kind not in Document.Kind.values:
+        raise _invalid("kind", _("Unknown kind of document."))
+    title_th = _checked_text(title_th, field="title_th", limit=TITLE_MAX_LENGTH)
+    title_en = _checked_text(title_en, field="title_en", limit=TITLE_MAX_LENGTH)
+    subject_reference = _checked_text(subject_reference, field="subject_reference", limit=40)
+    holder_name = _checked_text(holder_name, field="holder_name", limit=HOLDER_NAME_MAX_LENGTH)
+    holder_id_number = normalise_id(holder_id_number or "")
+    if not (
+        holder_id_number.isascii()
+        and holder_id_number.isdigit()
+        and len(holder_id_number) <= ID_NUMBER_MAX_LENGTH
+    ):
+        raise _invalid("holder_id_number", _("The holder's ID number must be up to 13 digits."))
+    if not isinstance(valid_from, datetime.date):
+        raise _invalid("valid_from", _("Give the date the document is valid from."))
+    if valid_until is not None and (not isinstance(valid_until, datetime.date) or valid_until < valid_from):
+        raise _invalid("valid_until", _("A document cannot end before it starts."))
+    if not isinstance(content, dict):
+        raise _invalid("content", _("The content of a document must be a set of named values."))
+    try:
+        # A savepoint: when another process issues the same number first, theirs is returned.
+        with transaction.atomic():
+            document = Document.objects.create(
+                number=number,
+                kind=kind,
+                title_th=title_th,
+                title_en=title_en,
+                agency=agency,
+                subject_reference=subject_reference,
+                holder_user=holder_user,
+                holder_business=holder_business,
+                holder_id_number=holder_id_number,
+                holder_name=holder_name,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                content=content,
+            )
+    except IntegrityError:
+        existing = Document.objects.filter(number=number).first()
+        if existing is None:
+            raise
+        return existing
+    audit.record(
+        actor=actor,
+        action="documents.document_issue",
+        target=document,
+        payload={
+            "kind": kind,
+            "agency": agency.code,
+            "subject_reference": subject_reference,
+            "valid_from": valid_from.isoformat(),
+            "valid_until": valid_until.isoformat() if valid_until else "",
+        },
+    )
+    _enqueue_signing(document)
+    return document
+
+
+def receipt_document_issue(*, event: events.ReceiptIssued) -> Document:
+    """The signed e-receipt of a receipt the payments app issued (the receiver of ReceiptIssued)."""
+    issued_at = datetime.datetime.fromisoformat(event.issued_at)
+    holder_user = (
+        user_by_public_id(public_id=event.payer_user_public_id) if event.payer_user_public_id else None
+    )
+    holder_business = (
+        Business.objects.filter(public_id=event.payer_business_public_id).first()
+        if event.payer_business_public_id
+        else None
+    )
+    return document_issue(
+        actor=None,
+        kind=Document.Kind.RECEIPT,
+        number=event.receipt_number,
+        title_th=RECEIPT_TITLE_TH,
+        title_en=RECEIPT_TITLE_EN,
+        agency=agency_get(code=event.agency_code),
+        subject_reference=event.bill_reference,
+        holder_id_number=event.payer_id_number,
+        holder_name=event.payer_name,
+        holder_user=holder_user,
+        holder_business=holder_business,
+        # The day it was paid in Bangkok, whatever zone the server runs in.
+        valid_from=timezone.localdate(issued_at, timezone=timezone.get_default_timezone()),
+        content={
+            "bill_reference": event.bill_reference,
+            "description_th": event.description_th,
+            "description_en": event.description_en,
+            "lines": [
+                {
+                    "code": line.code,
+                    "name_th": line.name_th,
+                    "name_en": line.name_en,
+                    "amount_satang": line.amount_satang,
+                }
+                for line in event.lines
+            ],
+            "amount_satang": event.amount_satang,
+            "amount_in_words": event.amount_in_words,
+            "channel": event.channel,
+            "issued_at": event.issued_at,
+            "receipt_public_id": event.receipt_public_id,
+        },
+    )
+
+
+# --- signing ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Signed:
+    """What one attempt produced, before anything is stored."""
+
+    pdfs: dict[str, bytes]
+    signed_json: str
+    certificate_sha256: str
+    signed_at: datetime.datetime
+
+
+def _signing_due(document: Document, now: datetime.datetime) -> bool:
+    return document.state == Document.State.PENDING and (
+        document.next_attempt_at is None or document.next_attempt_at <= now
+    )
+
+
+def signed_payload(
+    document: Document, *, pdfs: dict[str, bytes], signed_at: datetime.datetime
+) -> dict[str, Any]:
+    """The machine-readable copy. It is public at the verification address, so it carries no more of
+    the holder than the verification page does: the name masked, and the name and ID number only as
+    hashes salted with the document's ID, which whoever holds the document can check."""
+    agency = document.agency
+    return {
+        "number": document.number,
+        "kind": document.kind,
+        "title_th": document.title_th,
+        "title_en": document.title_en,
+        "agency": {"code": agency.code, "name_th": agency.name_th, "name_en": agency.name_en},
+        "subject_reference": document.subject_reference,
+        "holder_name_masked": masked_name(document.holder_name),
+        "holder_name_sha256": selectors.salted_sha256(document, document.holder_name),
+        "holder_id_sha256": selectors.salted_sha256(document, document.holder_id_number),
+        "valid_from": document.valid_from.isoformat(),
+        "valid_until": document.valid_until.isoformat() if document.valid_until else None,
+        "content": document.content,
+        "replaces": document.replaces.number if document.replaces else None,
+        "issued_at": document.created_at.isoformat(),
+        "signed_at": signed_at.isoformat(),
+        "files": {
+            language: {"sha256": hashlib.sha256(pdf).hexdigest(), "size": len(pdf)}
+            for language, pdf in pdfs.items()
+        },
+        "verification_url": rendering.verification_url(document),
+    }
+
+
+def _render_and_sign(document: Document) -> _Signed:
+    agency = document.agency
+    signer = signing.signer_for(agency_code=agency.code, name_th=agency.name_th, name_en=agency.name_en)
+    pdfs = {
+        "th": signing.sign_pdf(
+            rendering.render_pdf(document, language="th"),
+            signer=signer,
+            reason=f"{document.title_th} เลขที่ {document.number}",
+            location=agency.name_th,
+        ),
+        "en": signing.sign_pdf(
+            rendering.render_pdf(document, language="en"),
+            signer=signer,
+            reason=f"{document.title_en} No. {document.number}",
+            location=agency.name_en,
+        ),
+    }
+    signed_at = timezone.now()
+    payload = signed_payload(document, pdfs=pdfs, signed_at=signed_at)
+    return _Signed(
+        pdfs=pdfs,
+        signed_json=signing.sign_json(payload, signer=signer),
+        certificate_sha256=signer.certificate_sha256,
+        signed_at=signed_at,
+    )
+
+
+def _stored_name(document: Document, language: str) -> str:
+    return f"documents/{document.public_id}/{language}.pdf"
+
+
+@transaction.atomic
+def _signed_store(document_id: int, signed: _Signed, written: list[str]) -> Document:
+    """Store the files and mark the document signed, unless another worker got there first. Every file
+    name written is appended to `written`, for the caller to remove if this rolls back."""
+    document = Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document_id)
+    if document.state != Document.State.PENDING:
+        return document
+    storage = private_storage()
+    for language, pdf in signed.pdfs.items():
+        name = _stored_name(document, language)
+        # Only a process killed between writing and committing leaves a file here: it is not ours.
+        if storage.exists(name):
+            storage.delete(name)
+        stored = storage.save(name, ContentFile(pdf))
+        written.append(stored)
+        DocumentFile.objects.create(
+            document=document,
+            language=language,
+            stored_name=stored,
+            size=len(pdf),
+            sha256=hashlib.sha256(pdf).hexdigest(),
+        )
+    document.state = Document.State.SIGNED
+    document.signed_at = signed.signed_at
+    document.signer_certificate_sha256 = signed.certificate_sha256
+    document.signed_json = signed.signed_json
+    document.next_attempt_at = None
+    document.last_error = ""
+    document.save(
+        update_fields=[
+            "state",
+            "signed_at",
+            "signer_certificate_sha256",
+            "signed_json",
+            "next_attempt_at",
+            "last_error",
+            "updated_at",
+        ]
+    )
+    audit.record(
+        actor=None,
+        action="documents.document_sign",
+        target=document,
+        payload={
+            "signer_certificate_sha256": signed.certificate_sha256,
+            "files": {language: hashlib.sha256(pdf).hexdigest() for language, pdf in signed.pdfs.items()},
+            "attempt": document.sign_attempts + 1,
+        },
+    )
+    return document
+
+
+def _short_error(error: Exception) -> str:
+    """The kind of failure and the first line of its message: enough for an operator, no key material
+    (the signing module never puts any in its messages)."""
+    first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return f"{type(error).__name__}: {first_line}"[:ERROR_MAX_LENGTH]
+
+
+@transaction.atomic
+def _sign_failed(document_id: int, error: Exception) -> Document:
+    document = Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document_id)
+    if document.state != Document.State.PENDING:
+        return document
+    document.sign_attempts += 1
+    document.last_error = _short_error(error)
+    if document.sign_attempts >= settings.PRACHA_DOCUMENT_SIGN_ATTEMPTS:
+        document.state = Document.State.FAILED
+        document.next_attempt_at = None
+        audit.record(
+            actor=None,
+            action="documents.document_sign_failed",
+            target=document,
+            payload={"attempts": document.sign_attempts, "error": document.last_error},
+        )
+    else:
+        delay = min(BACKOFF_SECONDS * 2**document.sign_attempts, BACKOFF_CAP_SECONDS)
+        document.next_attempt_at = timezone.now() + datetime.timedelta(seconds=delay)
+    document.save(update_fields=["sign_attempts", "last_error", "state", "next_attempt_at", "updated_at"])
+    return document
+
+
+def document_sign(*, document_id: int) -> Document:
+    """Render the document in Thai and English, sign both and the JSON copy with the agency's key, and
+    store them. Nothing happens unless it is pending and due. A failure (no key, a template error)
+    schedules the next attempt with a growing delay; after PRACHA_DOCUMENT_SIGN_ATTEMPTS the document
+    is marked failed for an officer to retry once the cause is fixed."""
+    document = Document.objects.select_related("agency", "replaces").get(pk=document_id)
+    if not _signing_due(document, timezone.now()):
+        return document
+    written: list[str] = []
+    try:
+        return _signed_store(document_id, _render_and_sign(document), written)
+    except Exception as error:
+        logger.exception("signing document %s failed", document.number)
+        storage = private_storage()
+        for name in written:
+            storage.delete(name)
+        return _sign_failed(document_id, error)
+
+
+def documents_sign_due() -> int:
+    """Sign every pending document that is due: the retries, and any whose task was lost. Returns how
+    many were signed."""
+    due = Document.objects.filter(state=Document.State.PENDING).exclude(next_attempt_at__gt=timezone.now())
+    signed = 0
+    for document_id in list(due.order_by("created_at").values_list("pk", flat=True)):
+        if document_sign(document_id=document_id).state == Document.State.SIGNED:
+            signed += 1
+    return signed
+
+
+@transaction.atomic
+def document_sign_retry(*, actor: User, document: Document) -> Document:
+    """An officer starts signing a failed document again, with a fresh count of attempts."""
+    _ensure_officer(actor, document)
+    document = _locked(document)
+    if document.state != Document.State.FAILED:
+        raise Conflict(_("Only a document whose signing failed can be signed again."))
+    last_error = document.last_error
+    document.state = Document.State.PENDING
+    document.sign_attempts = 0
+    document.next_attempt_at = None
+    document.last_error = ""
+    document.save(update_fields=["state", "sign_attempts", "next_attempt_at", "last_error", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="documents.document_sign_retry",
+        target=document,
+        payload={"last_error": last_error},
+    )
+    _enqueue_signing(document)
+    return document
+
+
+# --- revocation and replacement -----------------------------------------------------------------------
+
+
+REVOKED_SUBJECT = _("Your document %(number)s has been revoked")
+REVOKED_BODY = _(
+    "Dear %(name)s,\n\n"
+    "%(agency)s has revoked your document “%(title)s”, number %(number)s.\n"
+    "Reason: %(reason)s\n"
+    "Note from the agency: %(note)s\n\n"
+    "This document can no longer be used. Anyone can see that it has been revoked here:\n"
+    "%(url)s\n\n"
+    "This e-mail was sent automatically. Please do not reply to it."
+)
+REPLACED_SUBJECT = _("Your document %(number)s has been corrected")
+REPLACED_BODY = _(
+    "Dear %(name)s,\n\n"
+    "%(agency)s has corrected your document “%(title)s”. The new document is number %(new_number)s. "
+    "It replaces number %(number)s, which can no longer be used.\n\n"
+    "The new document will be in “My documents” once it has been signed, in a few minutes. "
+    "You can check it here:\n"
+    "%(url)s\n\n"
+    "This e-mail was sent automatically. Please do not reply to it."
+)
+
+
+def _notify_holder(document: Document, *, subject: Any, body: Any, values: dict[str, Any]) -> None:
+    """E-mail the holder's account once the change commits. No language is stored for a person, so the
+    message is in Thai. (Notifications on other channels come with the notifications app.)"""
+    user = document.holder_user
+    if user is None or not user.email:
+        return
+    with translation.override("th"):
+        shown = {name: str(value) for name, value in values.items()}
+        subject_text, body_text = str(subject) % shown, str(body) % shown
+    recipient, number = user.email, document.number
+
+    def send() -> None:
+        try:
+            send_mail(subject_text, body_text, None, [recipient])
+        except Exception:
+            # The change is committed and audited; a mail server being down must not undo it.
+            logger.exception("could not e-mail the holder of document %s", number)
+
+    transaction.on_commit(send)
+
+
+def _revoke(document: Document, *, actor: User, reason: str, note: str) -> None:
+    document.revoked_at = timezone.now()
+    document.revocation_reason = reason
+    document.revocation_note = note
+    document.revoked_by = actor
+    document.save(
+        update_fields=["revoked_at", "revocation_reason", "revocation_note", "revoked_by", "updated_at"]
+    )
+
+
+def _clean_note(note: str) -> str:
+    return clean_text(note, field="note", limit=NOTE_MAX_LENGTH, missing="", required=False)
+
+
+@transaction.atomic
+def document_revoke(*, actor: User, document: Document, reason: str, note: str) -> Document:
+    """An officer of the issuing agency revokes a document; its holder is told by e-mail. A correction
+    is not a revocation reason here: document_replace revokes the old one when it issues the new."""
+    _ensure_officer(actor, document)
+    if reason not in Document.RevocationReason.values or reason == Document.RevocationReason.CORRECTED:
+        raise _invalid("reason", _("Choose the reason for revoking the document."))
+    note = _clean_note(note)
+    document = _locked(document)
+    if document.revoked_at is not None:
+        raise Conflict(_("This document has already been revoked."))
+    _revoke(document, actor=actor, reason=reason, note=note)
+    audit.record(
+        actor=actor,
+        action="documents.document_revoke",
+        target=document,
+        payload={"reason": reason, "note": note},
+    )
+    _notify_holder(
+        document,
+        subject=REVOKED_SUBJECT,
+        body=REVOKED_BODY,
+        values={
+            "name": document.holder_name,
+            "title": document.title_th,
+            "number": document.number,
+            "agency": document.agency.name_th,
+            "reason": Document.RevocationReason(reason).label,
+            "note": note or "-",
+            "url": rendering.verification_url(document),
+        },
+    )
+    return document
+
+
+def _replacement_number(number: str) -> str:
+    root = REPLACEMENT_SUFFIX.sub("", number)
+    taken = Document.objects.filter(number__startswith=f"{root}-R").values_list("number", flat=True)
+    suffixes = [
+        int(match.group(1)) for taken_number in taken if (match := re.search(r"-R(\d+)$", taken_number))
+    ]
+    return f"{root}-R{max(suffixes, default=0) + 1}"
+
+
+@transaction.atomic
+def document_replace(*, actor: User, document: Document, holder_name: str, note: str) -> Document:
+    """After a correction of the holder's name: a new document with the next number (<number>-R<n>)
+    that links to the old one, which is revoked as "corrected". The holder is told by e-mail; the new
+    one is signed in the background."""
+    _ensure_officer(actor, document)
+    holder_name = clean_text(
+        holder_name,
+        field="holder_name",
+        limit=HOLDER_NAME_MAX_LENGTH,
+        missing=_("Enter the holder's name as it should be on the document."),
+    )
+    note = _clean_note(note)
+    document = _locked(document)
+    if document.state != Document.State.SIGNED or document.revoked_at is not None:
+        raise Conflict(_("Only a signed document that has not been revoked can be replaced."))
+    number = _replacement_number(document.number)
+    if len(number) > NUMBER_MAX_LENGTH:
+        raise Conflict(_("This document has been replaced too many times to be replaced again."))
+    replacement = Document.objects.create(
+        number=number,
+        kind=document.kind,
+        title_th=document.title_th,
+        title_en=document.title_en,
+        agency=document.agency,
+        subject_reference=document.subject_reference,
+        holder_user=document.holder_user,
+        holder_business=document.holder_business,
+        holder_id_number=document.holder_id_number,
+        holder_name=holder_name,
+        valid_from=document.valid_from,
+        valid_until=document.valid_until,
+        content=document.content,
+        replaces=document,
+    )
+    _revoke(document, actor=actor, reason=Document.RevocationReason.CORRECTED, note=note)
+    audit.record(
+        actor=actor,
+        action="documents.document_revoke",
+        target=document,
+        payload={"reason": Document.RevocationReason.CORRECTED, "note": note, "replaced_by": number},
+    )
+    audit.record(
+        actor=actor,
+        action="documents.document_replace",
+        target=replacement,
+        payload={"replaces": document.number, "note": note},
+    )
+    _notify_holder(
+        replacement,
+        subject=REPLACED_SUBJECT,
+        body=REPLACED_BODY,
+        values={
+            "name": holder_name,
+            "title": document.title_th,
+            "number": document.number,
+            "new_number": number,
+            "agency": document.agency.name_th,
+            "url": rendering.verification_url(replacement),
+        },
+    )
+    _enqueue_signing(replacement)
+    return replacement
+
+
+# --- share links --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def share_link_create(*, actor: User, document: Document, days: int) -> ShareLink:
+    """The holder makes a link that shows the document to whoever they give it, for `days` days."""
+    if not selectors.may_hold(user=actor, document=document):
+        raise PermissionDenied()
+    longest = settings.PRACHA_DOCUMENT_SHARE_MAX_DAYS
+    if isinstance(days, bool) or not isinstance(days, int) or not 1 <= days <= longest:
+        raise _invalid("days", _("Choose from 1 to %(days)s days.") % {"days": longest})
+    document = _locked(document)
+    if document.state != Document.State.SIGNED or document.revoked_at is not None:
+        raise Conflict(_("Only a signed document that has not been revoked can be shared."))
+    share_link = ShareLink.objects.create(
+        document=document,
+        token=secrets.token_urlsafe(32),
+        created_by=actor,
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    # Never the token: the audit log is read by people who must not be able to open the link.
+    audit.record(
+        actor=actor,
+        action="documents.share_link_create",
+        target=share_link,
+        payload={"document": document.number, "days": days, "expires_at": share_link.expires_at.isoformat()},
+    )
+    return share_link
+
+
+@transaction.atomic
+def share_link_revoke(*, actor: User, share_link: ShareLink) -> ShareLink:
+    """The holder stops a link working. Revoking it again changes nothing."""
+    if not selectors.may_hold(user=actor, document=share_link.document):
+        raise PermissionDenied()
+    share_link = (
+        ShareLink.objects.select_for_update(of=("self",)).select_related("document").get(pk=share_link.pk)
+    )
+    if share_link.revoked_at is not None:
+        return share_link
+    share_link.revoked_at = timezone.now()
+    share_link.save(update_fields=["revoked_at", "updated_at"])
+    audit.record(
+        actor=actor,
+        action="documents.share_link_revoke",
+        target=share_link,
+        payload={"document": share_link.document.number},
+    )
+    return share_link

@@ -1,0 +1,102 @@
+"""A receipt issued by the payments app becomes a signed e-receipt, once."""
+
+import datetime
+from typing import Any
+
+import pytest
+
+from pracha.audit.public import AuditEntry
+from pracha.core import events
+from pracha.core.errors import NotFound
+from pracha.documents.models import Document
+
+
+def receipt_issued(world: Any, **changes: Any) -> events.ReceiptIssued:
+    holder = world["holder"]
+    values: dict[str, Any] = {
+        "receipt_number": "RC-DOC-HOME-2569-000001",
+        "receipt_public_id": "6f0c3f0e-8a57-4a51-9a3e-2f4f1d0c5b11",
+        "agency_code": "doc-home",
+        "bill_reference": "BILL-2569-000045",
+        "subject_reference": "APP-2569-000123",
+        "description_th": "ค่าธรรมเนียมคำขอเลขที่ APP-2569-000123",
+        "description_en": "Fee for application APP-2569-000123",
+        "payer_id_number": holder.national_id,
+        "payer_name": "สมชาย ทดสอบ",
+        "payer_user_public_id": str(holder.public_id),
+        "payer_business_public_id": "",
+        "lines": (
+            events.FeeLine(code="permit", name_th="ค่าใบอนุญาต", name_en="Permit fee", amount_satang=30000),
+            events.FeeLine(code="inspection", name_th="ค่าตรวจ", name_en="Inspection", amount_satang=5050),
+        ),
+        "amount_satang": 35050,
+        "amount_in_words": "สามร้อยห้าสิบบาทห้าสิบสตางค์",
+        "channel": "promptpay",
+        # 20:30 UTC is 03:30 the next day in Bangkok: the receipt is dated the 15th.
+        "issued_at": "2026-01-14T20:30:00+00:00",
+    }
+    return events.ReceiptIssued(**(values | changes))
+
+
+def test_a_receipt_becomes_a_pending_e_receipt(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        events.deliver(receipt_issued(world))
+    document = Document.objects.get()
+    assert (
+        document.number, document.kind, document.title_th, document.title_en, document.agency,
+        document.subject_reference, document.holder_user, document.holder_business,
+        document.holder_id_number, document.holder_name, document.valid_from, document.valid_until,
+    ) == (
+        "RC-DOC-HOME-2569-000001", "receipt", "ใบเสร็จรับเงิน", "Receipt", world["home"],
+        "BILL-2569-000045", world["holder"], None,
+        world["holder"].national_id, "สมชาย ทดสอบ", datetime.date(2026, 1, 15), None,
+    )  # fmt: skip
+    assert document.content == {
+        "bill_reference": "BILL-2569-000045",
+        "description_th": "ค่าธรรมเนียมคำขอเลขที่ APP-2569-000123",
+        "description_en": "Fee for application APP-2569-000123",
+        "lines": [
+            {"code": "permit", "name_th": "ค่าใบอนุญาต", "name_en": "Permit fee", "amount_satang": 30000},
+            {"code": "inspection", "name_th": "ค่าตรวจ", "name_en": "Inspection", "amount_satang": 5050},
+        ],
+        "amount_satang": 35050,
+        "amount_in_words": "สามร้อยห้าสิบบาทห้าสิบสตางค์",
+        "channel": "promptpay",
+        "issued_at": "2026-01-14T20:30:00+00:00",
+        "receipt_public_id": "6f0c3f0e-8a57-4a51-9a3e-2f4f1d0c5b11",
+    }
+    # The commit enqueued its signing, which the immediate backend ran.
+    assert document.state == "signed"
+    assert world["holder"].national_id not in document.signed_json
+
+
+def test_the_same_receipt_announced_again_issues_nothing_new(world: Any) -> None:
+    events.deliver(receipt_issued(world))
+    events.deliver(receipt_issued(world, payer_name="ชื่ออื่น"))
+    assert list(Document.objects.values_list("number", "holder_name")) == [
+        ("RC-DOC-HOME-2569-000001", "สมชาย ทดสอบ")
+    ]
+    assert AuditEntry.objects.filter(action="documents.document_issue").count() == 1
+
+
+def test_a_receipt_paid_for_a_business_is_the_businesss(world: Any) -> None:
+    business = world["business"]
+    events.deliver(
+        receipt_issued(
+            world,
+            payer_id_number=business.juristic_number,
+            payer_name=business.name_th,
+            payer_user_public_id="",
+            payer_business_public_id=str(business.public_id),
+        )
+    )
+    document = Document.objects.get()
+    assert (document.holder_user, document.holder_business, document.holder_id_number) == (
+        None, business, business.juristic_number,
+    )  # fmt: skip
+
+
+def test_a_receipt_of_an_unknown_agency_issues_nothing(world: Any) -> None:
+    with pytest.raises(NotFound):
+        events.deliver(receipt_issued(world, agency_code="no-such-agency"))
+    assert not Document.objects.exists()

@@ -1,0 +1,681 @@
+"""The document pages: the holder's wallet ("My documents"), a document's page with its downloads and
+share links, the page a share link opens, the public verification (by number, by the PDF itself or by
+the link of the QR code), the signed JSON copy, and the officers' documents desk.
+
+Each view fetches through a selector (NotFound, shown as 404, for anything the person may not see),
+validates with a form, calls one service and responds; a service's refusal is shown on the form in the
+person's language. Verification is public and shows the holder's name masked unless the verifier enters
+the holder's ID number, so lookups are rate-limited per client address: an ID number cannot be guessed
+one try at a time. Pages are never_cache: they carry personal data or a status that changes.
+"""
+
+import io
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from typing import Any, cast
+
+from django import forms
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
+from django.core.exceptions import BadRequest
+from django.core.exceptions import PermissionDenied as HttpForbidden
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http.response import HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from pracha.accounts.public import User
+from pracha.agencies.public import agencies_where_permitted
+from pracha.audit.public import AuditEntry, entries_about
+from pracha.core.errors import DomainError, NotFound, PermissionDenied, RateLimited
+from pracha.core.forms import add_domain_error
+from pracha.core.http import View, domain_errors_as_http
+from pracha.core.middleware import client_ip
+from pracha.core.pagination import paginated
+from pracha.core.thai_dates import format_date
+from pracha.core.working_days import local_today
+from pracha.documents import selectors, services
+from pracha.documents.forms import (
+    CHECK_FILE,
+    REPLACE,
+    RETRY,
+    REVOKE,
+    DocumentFilterForm,
+    HolderIdForm,
+    ReplaceForm,
+    RevokeForm,
+    ShareLinkForm,
+    VerifyFileForm,
+    VerifyNumberForm,
+)
+from pracha.documents.models import Document, DocumentFile, ShareLink
+from pracha.documents.rendering import verification_url
+from pracha.documents.selectors import STATUS_LABELS, Verification
+
+PAGE_SIZE = 25
+LANGUAGES = ("th", "en")
+GENUINE_STATUSES = (selectors.VALID, selectors.EXPIRING)
+# Lookups per client address in each window. Enough for a counter checking a queue of documents, far
+# too few to find a 13-digit ID number by trying.
+VERIFY_LIMIT = 30
+VERIFY_WINDOW_SECONDS = 10 * 60
+REVOKE_PERMISSION = "documents.revoke"
+
+PROBLEM_MESSAGES = {
+    selectors.NOT_FOUND: gettext_lazy("No document with this number was issued on Pracha."),
+    selectors.ALTERED: gettext_lazy("This file is not the one we issued: it has been changed."),
+    # Unsigned, signed by a key we do not trust, or validly signed but not a file issued here.
+    selectors.NOT_ISSUED_HERE: gettext_lazy("This file is not a document issued on Pracha."),
+    selectors.UNREADABLE: gettext_lazy("This file could not be read as a PDF document."),
+}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+def _show_on_form(form: forms.Form, error: DomainError) -> None:
+    """A refusal people can act on goes on the form; "not yours" and "not allowed" are the 404 and 403
+    pages (domain_errors_as_http turns them into those)."""
+    if isinstance(error, NotFound | PermissionDenied):
+        raise error
+    add_domain_error(form, error)
+
+
+def signed_in_page(*methods: str) -> Callable[[View], View]:
+    """Signed in (else to the sign-in page), never cached, only these methods, NotFound as the 404 page."""
+
+    def decorate(view: View) -> View:
+        return never_cache(login_required(require_http_methods(list(methods))(domain_errors_as_http(view))))
+
+    return decorate
+
+
+def desk_page(*methods: str) -> Callable[[View], View]:
+    """The documents desk: signed in, and an officer who may revoke documents at some agency (else 403).
+    Which documents each officer sees is scoped by the selectors, what they may do by the services."""
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not agencies_where_permitted(request.user, REVOKE_PERMISSION):
+                raise HttpForbidden(_("Only officers who may revoke documents can use the documents desk."))
+            return view(request, *args, **kwargs)
+
+        return signed_in_page(*methods)(wrapper)
+
+    return decorate
+
+
+def no_referrer(response: HttpResponseBase) -> HttpResponseBase:
+    """A share link's token is in its address: no page it opens may pass it on to another site."""
+    response["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+# --- what the pages show of a document ----------------------------------------------------------------
+
+
+def english() -> bool:
+    return (get_language() or "th").startswith("en")
+
+
+def title_of(document: Document) -> str:
+    return document.title_en if english() else document.title_th
+
+
+def replacement_of(document: Document) -> Document | None:
+    """The document issued to replace this one after a correction, if any."""
+    try:
+        return document.replaced_by
+    except Document.DoesNotExist:
+        return None
+
+
+def signed_json_url(document: Document) -> str:
+    """The absolute address of the signed JSON copy; "" until the document is signed."""
+    if not selectors.signed_json_of(document):
+        return ""
+    return settings.PRACHA_SITE_URL + reverse("documents:verify_json", args=[document.public_id])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a verification means for the reader: genuine or not, and why in one sentence."""
+
+    genuine: bool
+    problem: str  # "" when genuine: a problem of the file or the number, else the status that fails it
+    message: str
+
+
+def verdict(verification: Verification) -> Verdict:
+    document = verification.document
+    if document is None or verification.problem:
+        problem = verification.problem or selectors.NOT_FOUND
+        return Verdict(genuine=False, problem=problem, message=str(PROBLEM_MESSAGES[problem]))
+    status = verification.status
+    agency = document.agency.name_en if english() else document.agency.name_th
+    if status in GENUINE_STATUSES:
+        if document.valid_until is None:
+            message = _("This document was issued by %(agency)s and is valid.") % {"agency": agency}
+        else:
+            message = _("This document was issued by %(agency)s and is valid until %(date)s.") % {
+                "agency": agency,
+                "date": format_date(document.valid_until),
+            }
+        return Verdict(genuine=True, problem="", message=message)
+    if status == selectors.REVOKED and document.revoked_at is not None:
+        message = _("This document was revoked on %(date)s. Reason: %(reason)s.") % {
+            "date": format_date(document.revoked_at),
+            "reason": document.get_revocation_reason_display(),
+        }
+    elif status == selectors.EXPIRED and document.valid_until is not None:
+        message = _("This document expired: it was valid until %(date)s.") % {
+            "date": format_date(document.valid_until)
+        }
+    elif status == selectors.NOT_YET_VALID:
+        message = _("This document is not valid yet: it is valid from %(date)s.") % {
+            "date": format_date(document.valid_from)
+        }
+    elif status == selectors.PENDING:
+        message = _("The agency is still signing this document. Please check again in a few minutes.")
+    else:
+        message = _("This document has not been signed, so it cannot be relied on.")
+    return Verdict(genuine=False, problem=status, message=message)
+
+
+def limit_verifications(request: HttpRequest) -> None:
+    """Count one lookup for the client's address; RateLimited beyond VERIFY_LIMIT in the window. The
+    count lives in the shared cache, so it holds across server processes."""
+    window = int(time.time()) // VERIFY_WINDOW_SECONDS
+    key = f"documents:verify:{client_ip(request) or 'unknown'}:{window}"
+    cache.add(key, 0, timeout=VERIFY_WINDOW_SECONDS)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # the entry expired between add and incr: this is the window's first lookup
+        cache.set(key, 1, timeout=VERIFY_WINDOW_SECONDS)
+        count = 1
+    if count > VERIFY_LIMIT:
+        raise RateLimited(
+            _("You have checked many documents in a short time. Please wait 10 minutes and try again.")
+        )
+
+
+def _too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
+    response = render(request, "documents/rate_limited.html", {"message": str(error.message)}, status=429)
+    response["Retry-After"] = str(VERIFY_WINDOW_SECONDS)
+    return response
+
+
+def _result(
+    request: HttpRequest,
+    verification: Verification,
+    *,
+    holder_form: forms.Form | None = None,
+    id_entered: bool = False,
+    status: int = 200,
+) -> HttpResponse:
+    document = verification.document
+    return render(
+        request,
+        "documents/result.html",
+        {
+            "verification": verification,
+            "verdict": verdict(verification),
+            "document": document,
+            "title": title_of(document) if document else "",
+            "status_label": STATUS_LABELS.get(verification.status, ""),
+            "replacement": replacement_of(document) if document else None,
+            "signed_json_url": signed_json_url(document) if document else "",
+            "holder_form": holder_form if holder_form is not None else HolderIdForm(),
+            # An ID number was entered and did not match: the name stays masked, and the page says so.
+            "id_mismatch": id_entered and not verification.holder_confirmed,
+            "form": holder_form if holder_form is not None and holder_form.errors else None,
+        },
+        status=status,
+    )
+
+
+# --- downloads ----------------------------------------------------------------------------------------
+
+
+def pdf_response(document: Document, language: str) -> FileResponse:
+    """A signed PDF as an attachment named after the document, never cached on the way."""
+    if language not in LANGUAGES or document.state != Document.State.SIGNED:
+        raise NotFound(selectors.NO_DOCUMENT)
+    file = selectors.document_file(document=document, language=language)
+    if file is None:
+        raise NotFound(selectors.NO_DOCUMENT)
+    response = FileResponse(
+        io.BytesIO(selectors.file_bytes(file)),
+        as_attachment=True,
+        filename=f"{document.number}-{language}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _languages(files: list[DocumentFile]) -> list[str]:
+    """The languages a document can be downloaded in, Thai first."""
+    present = {file.language for file in files}
+    return [language for language in LANGUAGES if language in present]
+
+
+# --- the holder's side --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DocumentRow:
+    """A document in a list: in the reader's language, with its status in words."""
+
+    document: Document
+    title: str
+    status: str
+    status_label: str
+    languages: list[str] = field(default_factory=list)  # the holder's downloads, once signed
+
+
+@signed_in_page("GET")
+def wallet(request: HttpRequest) -> HttpResponse:
+    rows = [
+        DocumentRow(
+            document=entry.document,
+            title=title_of(entry.document),
+            status=entry.status,
+            status_label=str(STATUS_LABELS[entry.status]),
+            languages=_languages(entry.files) if entry.document.state == Document.State.SIGNED else [],
+        )
+        for entry in selectors.wallet_documents(user=_user(request))
+    ]
+    return render(request, "documents/wallet.html", {"rows": rows})
+
+
+@dataclass(frozen=True)
+class ShareRow:
+    link: ShareLink
+    url: str
+    state: str  # "active", "expired" or "revoked"
+
+
+def share_url(link: ShareLink) -> str:
+    return settings.PRACHA_SITE_URL + reverse("documents:shared", args=[link.token])
+
+
+def _share_rows(document: Document) -> list[ShareRow]:
+    now = timezone.now()
+    rows = []
+    for link in document.share_links.all():
+        if link.revoked_at is not None:
+            state = "revoked"
+        elif selectors.share_link_active(link, now=now):
+            state = "active"
+        else:
+            state = "expired"
+        rows.append(ShareRow(link=link, url=share_url(link), state=state))
+    # Active links first, newest first within each group (sorted() is stable).
+    return sorted(rows, key=lambda row: row.state != "active")
+
+
+def _detail_page(
+    request: HttpRequest, document: Document, *, share_form: forms.Form | None = None
+) -> HttpResponse:
+    status = selectors.document_status(document)
+    files = list(document.files.all())
+    return render(
+        request,
+        "documents/detail.html",
+        {
+            "document": document,
+            "title": title_of(document),
+            "status": status,
+            "status_label": STATUS_LABELS[status],
+            "languages": _languages(files) if document.state == Document.State.SIGNED else [],
+            "verification_url": verification_url(document),
+            "signed_json_url": signed_json_url(document),
+            "replacement": replacement_of(document),
+            "share_rows": _share_rows(document),
+            "may_share": document.state == Document.State.SIGNED and document.revoked_at is None,
+            "share_form": share_form if share_form is not None else ShareLinkForm(),
+            # The form a refused POST came from: the page's error summary and title show its errors.
+            "form": share_form,
+        },
+    )
+
+
+@signed_in_page("GET")
+def detail(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    return _detail_page(request, selectors.access_document(user=_user(request), public_id=public_id))
+
+
+@login_required  # its own Cache-Control in pdf_response: never_cache would add to it
+@require_GET
+@domain_errors_as_http
+def download(request: HttpRequest, public_id: uuid.UUID, language: str) -> HttpResponseBase:
+    return pdf_response(selectors.access_document(user=_user(request), public_id=public_id), language)
+
+
+@signed_in_page("POST")
+def share_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    document = selectors.access_document(user=user, public_id=public_id)
+    form = ShareLinkForm(request.POST)
+    if form.is_valid():
+        try:
+            link = services.share_link_create(actor=user, document=document, days=form.cleaned_data["days"])
+        except DomainError as error:
+            _show_on_form(form, error)
+        else:
+            messages.success(
+                request,
+                _("A share link has been made. It works until %(date)s. Copy it from the list below.")
+                % {"date": format_date(link.expires_at)},
+            )
+            return redirect(reverse("documents:detail", args=[document.public_id]) + "#share-links")
+    return _detail_page(request, document, share_form=form)
+
+
+@signed_in_page("POST")
+def share_revoke(request: HttpRequest, public_id: uuid.UUID, share: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    document = selectors.access_document(user=user, public_id=public_id)
+    link = document.share_links.filter(public_id=share).first()
+    if link is None:
+        raise NotFound(_("No share link with that address."))
+    services.share_link_revoke(actor=user, share_link=link)
+    messages.success(request, _("The share link has been revoked. It no longer works."))
+    return redirect(reverse("documents:detail", args=[document.public_id]) + "#share-links")
+
+
+# --- what a share link opens --------------------------------------------------------------------------
+
+
+def _gone(request: HttpRequest, error: NotFound) -> HttpResponseBase:
+    return no_referrer(
+        render(request, "documents/shared_gone.html", {"message": str(error.message)}, status=404)
+    )
+
+
+@never_cache
+@require_GET
+def shared(request: HttpRequest, token: str) -> HttpResponseBase:
+    try:
+        link, document = selectors.shared_document(token=token)
+    except NotFound as error:
+        return _gone(request, error)
+    # The holder chose to show this document: the page is the verification result with the full name.
+    verification = selectors.verify_public_id(
+        public_id=document.public_id, holder_id_number=document.holder_id_number
+    )
+    languages = _languages(list(document.files.all())) if document.state == Document.State.SIGNED else []
+    response = render(
+        request,
+        "documents/shared.html",
+        {
+            "link": link,
+            "token": token,
+            "verification": verification,
+            "verdict": verdict(verification),
+            "document": document,
+            "title": title_of(document),
+            "status_label": STATUS_LABELS[verification.status],
+            "replacement": replacement_of(document),
+            "signed_json_url": signed_json_url(document),
+            "languages": languages,
+        },
+    )
+    return no_referrer(response)
+
+
+@require_GET
+def shared_download(request: HttpRequest, token: str, language: str) -> HttpResponseBase:
+    try:
+        _link, document = selectors.shared_document(token=token)
+        return no_referrer(pdf_response(document, language))
+    except NotFound as error:
+        return _gone(request, error)
+
+
+# --- public verification ------------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Two forms: a document number, or the PDF itself; each with the holder's ID number, optional."""
+    number_form = VerifyNumberForm(prefix="number")
+    file_form = VerifyFileForm(prefix="file")
+    posted: forms.Form | None = None
+    if request.method == "POST":
+        if request.POST.get("check") == CHECK_FILE:
+            file_form = VerifyFileForm(request.POST, request.FILES, prefix="file")
+            posted = file_form
+        else:
+            number_form = VerifyNumberForm(request.POST, prefix="number")
+            posted = number_form
+        if posted.is_valid():
+            holder_id = posted.cleaned_data["holder_id_number"]
+            try:
+                limit_verifications(request)
+            except RateLimited as error:
+                return _too_many(request, error)
+            if posted is file_form:
+                verification = selectors.verify_file(
+                    data=file_form.cleaned_data["file"], holder_id_number=holder_id
+                )
+            else:
+                verification = selectors.verify_number(
+                    number=number_form.cleaned_data["number"], holder_id_number=holder_id
+                )
+            return _result(request, verification, id_entered=bool(holder_id))
+    return render(
+        request,
+        "documents/verify.html",
+        # The form sent, if refused: the page's error summary and title show its errors.
+        {"number_form": number_form, "file_form": file_form, "form": posted},
+    )
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def verify_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """What a document's QR code opens; the holder's ID number, sent with POST, shows the full name."""
+    if request.method == "GET":
+        # Not counted: the address is not guessable, and an office scanning a queue of QR codes is fine.
+        verification = selectors.verify_public_id(public_id=public_id)
+        return _result(request, verification, status=404 if verification.document is None else 200)
+    form = HolderIdForm(request.POST)
+    if not form.is_valid():
+        verification = selectors.verify_public_id(public_id=public_id)
+        return _result(
+            request, verification, holder_form=form, status=404 if verification.document is None else 200
+        )
+    try:
+        limit_verifications(request)
+    except RateLimited as error:
+        return _too_many(request, error)
+    verification = selectors.verify_public_id(
+        public_id=public_id, holder_id_number=form.cleaned_data["holder_id_number"]
+    )
+    # A fresh form: the ID number typed is never shown back on the page.
+    return _result(
+        request, verification, id_entered=True, status=404 if verification.document is None else 200
+    )
+
+
+@require_GET
+@domain_errors_as_http
+def verify_json(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    """The signed JSON copy: JWS compact serialisation, with the agency's certificate chain in x5c."""
+    document = selectors.verify_public_id(public_id=public_id).document
+    token = selectors.signed_json_of(document) if document is not None else ""
+    if not token:  # no such document, or not signed yet
+        raise NotFound(selectors.NO_DOCUMENT)
+    response = HttpResponse(token, content_type="application/jose")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- the documents desk -------------------------------------------------------------------------------
+
+
+@desk_page("GET")
+def manage(request: HttpRequest) -> HttpResponse:
+    form = DocumentFilterForm(request.GET)
+    form.is_valid()  # an unknown status is shown as an error and that filter ignored
+    filters = {
+        "q": (form.cleaned_data.get("q") or "").strip(),
+        "state": form.cleaned_data.get("state") or "",
+    }
+    documents = selectors.officer_documents(user=_user(request), query=filters["q"], state=filters["state"])
+    context = paginated(request, documents, per_page=PAGE_SIZE, filters=filters)
+    today = local_today()
+    rows = [
+        DocumentRow(
+            document=document,
+            title=title_of(document),
+            status=(status := selectors.document_status(document, today=today)),
+            status_label=str(STATUS_LABELS[status]),
+        )
+        for document in context["page"].object_list
+    ]
+    return render(
+        request,
+        "documents/manage.html",
+        {"form": form, **context, "rows": rows, "filtered": any(filters.values())},
+    )
+
+
+# The audit actions of a document, as the desk's history names them.
+HISTORY_LABELS = {
+    "documents.document_issue": gettext_lazy("Issued"),
+    "documents.document_sign": gettext_lazy("Signed"),
+    "documents.document_sign_failed": gettext_lazy("Signing failed"),
+    "documents.document_sign_retry": gettext_lazy("Signing started again"),
+    "documents.document_revoke": gettext_lazy("Revoked"),
+    "documents.document_replace": gettext_lazy("Issued as a replacement"),
+}
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    entry: AuditEntry
+    label: str
+
+
+def _manage_page(
+    request: HttpRequest, document: Document, *, failed: str = "", failed_form: forms.Form | None = None
+) -> HttpResponse:
+    """The officers' page of a document; `failed` names the form a refused POST came from ("revoke",
+    "replace"), which is shown bound, with its errors."""
+
+    def pick(key: str, default: forms.Form) -> forms.Form:
+        return failed_form if failed == key and failed_form is not None else default
+
+    status = selectors.document_status(document)
+    files = list(document.files.all())
+    history = [
+        HistoryRow(entry=entry, label=str(HISTORY_LABELS.get(entry.action, entry.action)))
+        for entry in entries_about(target_type="documents.document", target_id=str(document.public_id))
+    ]
+    live = document.revoked_at is None
+    return render(
+        request,
+        "documents/manage_document.html",
+        {
+            "document": document,
+            "title": title_of(document),
+            "status": status,
+            "status_label": STATUS_LABELS[status],
+            "files": files,
+            "verification_url": verification_url(document),
+            "signed_json_url": signed_json_url(document),
+            "replacement": replacement_of(document),
+            "history": history,
+            "show_revoke": live,
+            "show_replace": live and document.state == Document.State.SIGNED,
+            "show_retry": document.state == Document.State.FAILED,
+            "revoke_form": pick(REVOKE, RevokeForm(prefix=REVOKE)),
+            "replace_form": pick(
+                REPLACE, ReplaceForm(prefix=REPLACE, initial={"holder_name": document.holder_name})
+            ),
+            "revoke_action": REVOKE,
+            "replace_action": REPLACE,
+            "retry_action": RETRY,
+            "form": failed_form,
+        },
+    )
+
+
+def _done(request: HttpRequest, document: Document, message: str) -> HttpResponse:
+    messages.success(request, message)
+    return redirect("documents:manage_document", public_id=document.public_id)
+
+
+@desk_page("GET", "POST")
+def manage_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
+    user = _user(request)
+    document = selectors.officer_document(user=user, public_id=public_id)
+    if request.method == "GET":
+        return _manage_page(request, document)
+    action = request.POST.get("action", "")
+    if action == REVOKE:
+        form: forms.Form = RevokeForm(request.POST, prefix=REVOKE)
+        if form.is_valid():
+            try:
+                services.document_revoke(
+                    actor=user,
+                    document=document,
+                    reason=form.cleaned_data["reason"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as error:
+                _show_on_form(form, error)
+            else:
+                return _done(
+                    request,
+                    document,
+                    _("Document %(number)s has been revoked.") % {"number": document.number},
+                )
+    elif action == REPLACE:
+        form = ReplaceForm(request.POST, prefix=REPLACE)
+        if form.is_valid():
+            try:
+                replacement = services.document_replace(
+                    actor=user,
+                    document=document,
+                    holder_name=form.cleaned_data["holder_name"],
+                    note=form.cleaned_data["note"],
+                )
+            except DomainError as error:
+                _show_on_form(form, error)
+            else:
+                done = _("Document %(new)s replaces %(old)s, which is now revoked. It is being signed.")
+                return _done(request, replacement, done % {"new": replacement.number, "old": document.number})
+    elif action == RETRY:
+        try:
+            services.document_sign_retry(actor=user, document=document)
+        except DomainError as error:
+            if isinstance(error, NotFound | PermissionDenied):
+                raise
+            messages.error(request, str(error.message))
+            return redirect("documents:manage_document", public_id=document.public_id)
+        return _done(
+            request, document, _("Document %(number)s is being signed again.") % {"number": document.number}
+        )
+    else:
+        raise BadRequest("unknown action")  # the friendly 400 page: no form of this page sends it
+    # A refused form: the document as it is now, the form with its errors.
+    document = selectors.officer_document(user=user, public_id=public_id)
+    return _manage_page(request, document, failed=action, failed_form=form)
