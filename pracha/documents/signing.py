@@ -5,10 +5,11 @@ to a certificate in trust-roots.pem. Revocation of certificates is not checked: 
 CRL or OCSP responder, and whether a *document* still stands is Pracha's own register (Document.revoked_at),
 which the verification service consults beside the signature.
 
-pyHanko runs its own event loop (asyncio.run) for each signing and validation, so these functions are for
-synchronous code: views, services, tasks.
+pyHanko runs its own event loop (asyncio.run) for each signing and validation; where the calling thread
+already runs one (an async view, a test driving a browser), that work moves to a thread of its own.
 """
 
+import asyncio
 import base64
 import binascii
 import datetime
@@ -16,8 +17,10 @@ import io
 import json
 import logging
 import os
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeGuard
+from typing import Any, TypeGuard, TypeVar
 
 import jwt
 from asn1crypto import keys as asn1_keys
@@ -41,6 +44,8 @@ from pyhanko_certvalidator.registry import SimpleCertificateStore
 from pracha.documents import pki
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 SIGNATURE_FIELD = "Signature1"
 JWS_ALGORITHM = "ES256"
@@ -129,7 +134,9 @@ def sign_pdf(pdf: bytes, *, signer: AgencySigner, reason: str, location: str) ->
     timestamper = HTTPTimeStamper(settings.PRACHA_TIMESTAMP_URL) if settings.PRACHA_TIMESTAMP_URL else None
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     try:
-        output = signers.sign_pdf(writer, metadata, signer=signer.cms_signer, timestamper=timestamper)
+        output = _outside_event_loop(
+            lambda: signers.sign_pdf(writer, metadata, signer=signer.cms_signer, timestamper=timestamper)
+        )
     except TimestampRequestError as error:
         raise SigningUnavailable(
             f"The timestamp server {settings.PRACHA_TIMESTAMP_URL} did not answer: {error}"
@@ -156,16 +163,21 @@ def check_pdf_signature(pdf: bytes) -> SignatureCheck:
         # The issuer's signature is the first; anything appended after it shows as "not the whole file"
         # and is refused, so pyHanko's (slow) analysis of which later changes would be acceptable is
         # skipped.
-        status = validate_pdf_signature(signatures[0], signer_validation_context=context, skip_diff=True)
+        status = _outside_event_loop(
+            lambda: validate_pdf_signature(signatures[0], signer_validation_context=context, skip_diff=True)
+        )
         timestamp = status.timestamp_validity
         if status.trust_problem_indic == AdESIndeterminate.OUT_OF_BOUNDS_NO_POE and _trusted(timestamp):
             # The agency's certificate has expired since, but a trusted timestamp proves the signature
             # existed while it was valid: check the certificate as of that time, as PDF readers do.
-            status = validate_pdf_signature(
-                signatures[0],
-                signer_validation_context=_validation_context(moment=timestamp.timestamp),
-                ts_validation_context=_validation_context(),
-                skip_diff=True,
+            at_timestamp = _validation_context(moment=timestamp.timestamp)
+            status = _outside_event_loop(
+                lambda: validate_pdf_signature(
+                    signatures[0],
+                    signer_validation_context=at_timestamp,
+                    ts_validation_context=_validation_context(),
+                    skip_diff=True,
+                )
             )
         certificate = x509.load_der_x509_certificate(status.signing_cert.dump())
     except Exception:  # a signature field whose signature container (or certificate) is broken
@@ -238,6 +250,17 @@ def verify_json(token: str) -> tuple[dict[str, Any], str]:
         raise InvalidSignedJson("The signed content is not a JSON object.")
     _check_chain(leaf, chain[1:])
     return payload, leaf_sha256
+
+
+def _outside_event_loop(work: Callable[[], T]) -> T:
+    """pyHanko's synchronous calls use asyncio.run, which refuses to start in a thread whose event loop is
+    running: there, run the work in a short-lived thread of its own."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return work()
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 def _failed(problem: str) -> SignatureCheck:

@@ -1,3 +1,4 @@
+import asyncio
 import base64
 import datetime
 import io
@@ -5,8 +6,10 @@ import json
 import re
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import TypeVar
 
 import pytest
 import weasyprint
@@ -26,6 +29,8 @@ from pyhanko.sign.validation import SignatureCoverageLevel, validate_pdf_signatu
 from pyhanko_certvalidator import ValidationContext
 
 from pracha.documents import pki, signing
+
+T = TypeVar("T")
 
 DBD = {"agency_code": "dbd", "name_th": "กรมพัฒนาธุรกิจการค้า", "name_en": "Department of Business Development"}
 BANGRAK = {"agency_code": "bma-bangrak", "name_th": "สำนักงานเขตบางรัก", "name_en": "Bang Rak District Office"}
@@ -47,6 +52,13 @@ def root(settings, tmp_path) -> Path:
 def unsigned_pdf() -> bytes:
     pdf: bytes = weasyprint.HTML(string="<p>ใบอนุญาต x</p>").write_pdf()
     return pdf
+
+
+def in_a_thread_of_its_own(work: Callable[[], T]) -> T:
+    """pyHanko's own synchronous API calls asyncio.run, which fails in this thread once a browser test
+    has left Playwright's event loop running in it (the browser fixtures last the whole session)."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(work).result()
 
 
 @pytest.fixture
@@ -74,8 +86,9 @@ def test_signed_pdf_validates_with_pyhankos_validator_against_the_demo_ca(root, 
     )
     embedded = PdfFileReader(io.BytesIO(signed)).embedded_signatures
 
-    status = validate_pdf_signature(
-        embedded[0], signer_validation_context=ValidationContext(trust_roots=[ca], allow_fetching=False)
+    context = ValidationContext(trust_roots=[ca], allow_fetching=False)
+    status = in_a_thread_of_its_own(
+        lambda: validate_pdf_signature(embedded[0], signer_validation_context=context)
     )
 
     assert len(embedded) == 1
@@ -502,3 +515,16 @@ def test_an_unreachable_timestamp_server_makes_signing_unavailable(root, setting
         signing.sign_pdf(unsigned_pdf, signer=signing.signer_for(**DBD), reason="Issued", location="Bangkok")
 
     assert str(refused.value).startswith("The timestamp server http://127.0.0.1:9/ did not answer: ")
+
+
+def test_signing_and_checking_work_where_an_event_loop_is_running(root, unsigned_pdf):
+    """pyHanko calls asyncio.run, which a thread running an event loop (an async view, a browser test)
+    refuses; the signing module moves that work to a thread of its own."""
+
+    async def sign_and_check() -> signing.SignatureCheck:
+        signer = signing.signer_for(**DBD)
+        signed = signing.sign_pdf(unsigned_pdf, signer=signer, reason="Licence issued", location="Bangkok")
+        return signing.check_pdf_signature(signed)
+
+    check = in_a_thread_of_its_own(lambda: asyncio.run(sign_and_check()))
+    assert (check.valid, check.problem) == (True, "")
