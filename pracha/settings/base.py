@@ -245,7 +245,7 @@ PRACHA_DEMO_PKI = True
 # An RFC 3161 time-stamping authority; empty: the signature carries the signing time only.
 PRACHA_TIMESTAMP_URL = os.environ.get("PRACHA_TIMESTAMP_URL", "")
 # Where people reach the site: the QR code on every document opens {PRACHA_SITE_URL}/verify/<id>/.
-PRACHA_SITE_URL = os.environ.get("PRACHA_SITE_URL", "http://127.0.0.1:8000")
+PRACHA_SITE_URL = os.environ.get("PRACHA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 # Attempts to render and sign a document before it is marked failed for an operator to look at.
 PRACHA_DOCUMENT_SIGN_ATTEMPTS = 8
 # A document that ends within this many days shows as "expiring soon" in the wallet.

@@ -23,7 +23,7 @@ env_str("PRACHA_BILLERS_FILE")
 # Real agencies' keys and a real CA (or an HSM); the demo CA is refused (docs/documents.md).
 env_str("PRACHA_SIGNING_ROOT")
 PRACHA_DEMO_PKI = False
-PRACHA_SITE_URL = env_str("PRACHA_SITE_URL")
+PRACHA_SITE_URL = env_str("PRACHA_SITE_URL").rstrip("/")
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
