@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from typing import Any, Literal
 
 from django.db.models import QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponseBase
+from django.http import HttpRequest, HttpResponseBase
 from django.utils import translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
@@ -42,6 +42,7 @@ from pracha.applications.schemas import (
 )
 from pracha.catalogue.public import DRAFT_STATE, WITHDRAWN_STATE, ServiceDefinition, workflow
 from pracha.core.errors import InvalidInput, NotFound, PermissionDenied
+from pracha.core.http import private_file_response
 from pracha.core.working_days import local_today
 
 router = Router(tags=["applications"], auth=api_auth)
@@ -422,15 +423,11 @@ def document_download(request: HttpRequest, key: str, document_id: str) -> HttpR
     document = selectors.access_document(user=user, public_id=document_id)
     if document.application_id != application.pk:
         raise NotFound()
-    response = FileResponse(
-        document.open(),
-        as_attachment=True,
+    return private_file_response(
+        document.stored_name,
         filename=f"{document.requirement}.{'jpg' if document.kind == 'jpeg' else document.kind}",
         content_type=document.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @router.post(

@@ -5,12 +5,10 @@ The rules (states, who may act, fees) come from the service version the applicat
 """
 
 from django.conf import settings
-from django.core.files import File
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from pracha.core.models import PublicKeyed, TimeStamped
-from pracha.core.storage import private_storage
 
 
 class Holder(models.TextChoices):
@@ -118,9 +116,6 @@ class ApplicationDocument(PublicKeyed, TimeStamped):
 
     def __str__(self) -> str:
         return f"{self.application} {self.requirement}"
-
-    def open(self) -> File:
-        return private_storage().open(self.stored_name, "rb")
 
     @property
     def audit_label(self) -> str:

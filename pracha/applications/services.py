@@ -65,6 +65,9 @@ logger = logging.getLogger(__name__)
 
 MESSAGE_MAX_LENGTH = 4000
 NOTE_MAX_LENGTH = 2000
+# The holder's name on the document of a person with no name on record, until an officer corrects it
+# (a replacement document): never their ID number, which the public verification page would show.
+NO_NAME = "—"
 
 
 def _locked(application: Application) -> Application:
@@ -455,9 +458,22 @@ def _issue_outcome(application: Application, definition: ServiceDefinition, *, t
     _issue_document(application, definition, outcome)
 
 
+def _holder_name(application: Application) -> str:
+    """The name on a person's document: Thai, else English, else NO_NAME."""
+    person = application.applicant
+    thai = f"{person.first_name_th} {person.last_name_th}".strip()
+    english = f"{person.first_name_en} {person.last_name_en}".strip()
+    if not (thai or english):
+        logger.warning(
+            "the applicant of %s has no name on record: the document names nobody", application.reference
+        )
+    return thai or english or NO_NAME
+
+
 def _issue_document(application: Application, definition: ServiceDefinition, outcome: Outcome) -> None:
     """The outcome as a signed document, pending in this transaction and signed once it commits. A
-    licence for a business is the business's: its juristic number and name are the holder's."""
+    licence for a business is the business's, not the applicant's: its juristic number and name are the
+    holder's, and whoever acts for the business holds it."""
     applicant, business = application.applicant, application.on_behalf_of
     assert application.reference is not None
     document_issue(
@@ -469,10 +485,8 @@ def _issue_document(application: Application, definition: ServiceDefinition, out
         agency=outcome.agency,
         subject_reference=application.reference,
         holder_id_number=business.juristic_number if business else applicant.national_id,
-        holder_name=business.name_th
-        if business
-        else f"{applicant.first_name_th} {applicant.last_name_th}".strip() or applicant.national_id,
-        holder_user=applicant,
+        holder_name=business.name_th if business else _holder_name(application),
+        holder_user=None if business else applicant,
         holder_business=business,
         valid_from=outcome.valid_from,
         valid_until=outcome.valid_until,

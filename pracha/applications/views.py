@@ -15,7 +15,7 @@ from typing import Any
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.text import get_text_list
@@ -53,7 +53,7 @@ from pracha.catalogue.public import (
 )
 from pracha.core.errors import Conflict, DomainError, InvalidInput, NotFound
 from pracha.core.forms import add_domain_error
-from pracha.core.http import domain_errors_as_http
+from pracha.core.http import domain_errors_as_http, private_file_response
 from pracha.core.money import format_baht
 from pracha.documents.public import document_status
 
@@ -926,16 +926,12 @@ def consent(request: HttpRequest, reference: str) -> HttpResponse:
 @domain_errors_as_http
 def document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponseBase:
     found = selectors.access_document(user=_person(request), public_id=str(public_id))
-    response = FileResponse(
-        found.open(),
-        as_attachment=True,
+    return private_file_response(
+        found.stored_name,
         # Named by what it is, never by the name the uploader chose ("plan.exe").
         filename=f"{found.requirement}.{'jpg' if found.kind == 'jpeg' else found.kind}",
         content_type=found.content_type,
     )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @dataclass

@@ -75,6 +75,17 @@ class ReceiptIssued(Event):
     issued_at: str  # ISO 8601, UTC
 
 
+@dataclass(frozen=True)
+class ReceiptRefunded(Event):
+    """A refund on a receipt's bill was approved: the documents app revokes the e-receipt once all the
+    money has been paid back."""
+
+    receipt_number: str
+    bill_reference: str
+    fully_refunded: bool  # nothing paid on the bill is left
+    refunded_at: str  # ISO 8601, UTC
+
+
 E = TypeVar("E", bound=Event)
 Handler = Callable[[Any], None]
 _handlers: dict[type[Event], list[Handler]] = defaultdict(list)

@@ -4,8 +4,9 @@
 404 when nothing was issued under it), by the link of the QR code (GET /verify/{id}, 404 likewise), or by
 uploading the PDF (POST, multipart; always 200, with file_matches false and a problem code when the file
 is not one issued here). The holder's name is masked unless holder_id_number is the holder's. Lookups
-that can reveal something (a number, a file, an ID number) count against the client address's limit,
-30 in 10 minutes (429 beyond).
+that can reveal something (a number, a file, an ID number) count against the client's limit, 30 in 10
+minutes (429 beyond); and after 10 wrong holder ID numbers for a document in a day, from anyone, an ID
+number sent for it is not checked (429).
 
 /api/v1/documents/mine is the caller's wallet: the documents they hold, for themselves or a business
 they act for, with their PDFs. An agency system's token is refused there (403): it holds nothing.
@@ -32,6 +33,7 @@ from pracha.documents.schemas import ErrorOut, VerificationOut, WalletDocumentOu
 from pracha.documents.selectors import Verification
 from pracha.documents.views import (
     PROBLEM_MESSAGES,
+    limit_holder_ids,
     limit_verifications,
     pdf_response,
     replacement_of,
@@ -167,11 +169,11 @@ def verify_by_number(
     if not form.is_valid():
         raise _refused(form)
     limit_verifications(request)
-    verification = selectors.verify_number(
-        number=form.cleaned_data["number"], holder_id_number=form.cleaned_data["holder_id_number"]
-    )
+    holder_id = form.cleaned_data["holder_id_number"]
+    verification = selectors.verify_number(number=form.cleaned_data["number"], holder_id_number=holder_id)
     if verification.document is None:
         raise _not_found()
+    limit_holder_ids(verification, holder_id)
     return verification_out(verification)
 
 
@@ -196,11 +198,10 @@ def verify_by_file(
     if not form.is_valid():
         raise _refused(form)
     limit_verifications(request)
-    return verification_out(
-        selectors.verify_file(
-            data=form.cleaned_data["file"], holder_id_number=form.cleaned_data["holder_id_number"]
-        )
-    )
+    holder_id = form.cleaned_data["holder_id_number"]
+    verification = selectors.verify_file(data=form.cleaned_data["file"], holder_id_number=holder_id)
+    limit_holder_ids(verification, holder_id)
+    return verification_out(verification)
 
 
 @router.get(
@@ -223,6 +224,7 @@ def verify_by_id(
     verification = selectors.verify_public_id(public_id=public_id, holder_id_number=holder_id)
     if verification.document is None:
         raise _not_found()
+    limit_holder_ids(verification, holder_id)
     return verification_out(verification)
 
 

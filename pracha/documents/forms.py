@@ -12,11 +12,9 @@ from django.utils.translation import gettext_lazy as _
 from pracha.core.thai_ids import ID_LENGTH, normalise_id
 from pracha.documents.models import Document
 from pracha.documents.selectors import REVOKED, STATUS_LABELS
+from pracha.documents.services import HOLDER_NAME_MAX_LENGTH, NOTE_MAX_LENGTH, NUMBER_MAX_LENGTH
 
-NOTE_MAX_LENGTH = 1000  # services.NOTE_MAX_LENGTH
 SEARCH_MAX_LENGTH = 100
-NAME_MAX_LENGTH = 300  # Document.holder_name
-NUMBER_MAX_LENGTH = 64  # Document.number
 # Our own PDFs are a few hundred kilobytes; anything far bigger is not one of them.
 VERIFY_MAX_BYTES = 10 * 1024 * 1024
 SHARE_DAYS = (1, 7, 30)
@@ -225,7 +223,7 @@ class RevokeForm(DocumentsForm):
 class ReplaceForm(DocumentsForm):
     holder_name = forms.CharField(
         label=_("Holder’s name on the corrected document"),
-        max_length=NAME_MAX_LENGTH,
+        max_length=HOLDER_NAME_MAX_LENGTH,
         # The service's own message, so a missing name reads the same whichever catches it first.
         error_messages={"required": _("Enter the holder's name as it should be on the document.")},
     )

@@ -22,7 +22,6 @@ from django.utils.translation import gettext_lazy as _
 from pracha.accounts.public import businesses_for
 from pracha.agencies.public import agencies_where_permitted
 from pracha.core.errors import NotFound
-from pracha.core.storage import private_storage
 from pracha.core.text import masked_name
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import local_today
@@ -115,7 +114,8 @@ def _documents() -> QuerySet[Document]:
 def _holder_side(user: Any) -> Q:
     businesses = businesses_for(user=user)
     side = (
-        Q(holder_user=user)
+        # A business's document is the business's, whoever applied for it.
+        Q(holder_user=user, holder_business__isnull=True)
         | Q(holder_business__in=businesses)
         # A land tax receipt of a business that had no account in Pracha when it paid has no link.
         | Q(holder_id_number__in=[business.juristic_number for business in businesses])
@@ -127,10 +127,11 @@ def _holder_side(user: Any) -> Q:
 
 def may_hold(*, user: Any, document: Document) -> bool:
     """The holder's own account, a business they act for, or a verified person with the holder's
-    national ID number (a self-asserted ID number could be anyone's)."""
+    national ID number (a self-asserted ID number could be anyone's). A business's document is held by
+    whoever acts for the business now, not by the person who applied for it."""
     if not getattr(user, "is_authenticated", False):
         return False
-    if document.holder_user_id == user.pk:
+    if document.holder_business_id is None and document.holder_user_id == user.pk:
         return True
     if any(
         business.pk == document.holder_business_id or business.juristic_number == document.holder_id_number
@@ -185,11 +186,6 @@ def document_file(*, document: Document, language: str) -> DocumentFile | None:
     return DocumentFile.objects.filter(document=document, language=language).first()
 
 
-def file_bytes(file: DocumentFile) -> bytes:
-    with private_storage().open(file.stored_name, "rb") as stored:
-        return stored.read()
-
-
 def documents_for_subject(*, subject_reference: str) -> list[Document]:
     """The documents issued for an application or a bill, a replacement after the one it replaces."""
     return list(_documents().filter(subject_reference=subject_reference).order_by("created_at", "pk"))
@@ -216,14 +212,17 @@ def shared_document(*, token: str) -> tuple[ShareLink, Document]:
 
 def officer_documents(*, user: Any, query: str = "", state: str = "") -> QuerySet[Document]:
     """Documents of the agencies where the officer may revoke them; `query` is an exact document
-    number, what it was issued for (APP-..., BILL-...) or the holder's ID number; `state` one of
-    OFFICER_STATES."""
+    number, what it was issued for (APP-..., BILL-...), the holder's ID number or part of the holder's
+    name; `state` one of OFFICER_STATES."""
     documents = _documents().filter(agency__in=agencies_where_permitted(user, "documents.revoke"))
     query = query.strip()
     if query:
         upper = query.upper()
         documents = documents.filter(
-            Q(number=upper) | Q(subject_reference=upper) | Q(holder_id_number=normalise_id(query))
+            Q(number=upper)
+            | Q(subject_reference=upper)
+            | Q(holder_id_number=normalise_id(query))
+            | Q(holder_name__icontains=query)
         )
     if state == REVOKED:
         documents = documents.filter(revoked_at__isnull=False)
@@ -245,13 +244,6 @@ def officer_document(*, user: Any, public_id: Any) -> Document:
 
 
 # --- public verification ------------------------------------------------------------------------------
-
-
-def salted_sha256(document: Document, value: str) -> str:
-    """How the signed JSON copy carries the holder's name and ID number: SHA-256 of
-    "<document public ID>:<value>", which whoever holds the document can check and nobody can look up
-    in a table of the hashes of every ID number."""
-    return hashlib.sha256(f"{document.public_id}:{value}".encode()).hexdigest()
 
 
 def _holder_confirmed(document: Document, entered: str) -> bool:
@@ -317,14 +309,15 @@ def _unmatched_problem(signature: SignatureCheck) -> str:
 def verify_file(*, data: bytes, holder_id_number: str = "") -> Verification:
     """An uploaded PDF is genuine when it is byte for byte a file we issued and its signature is valid
     and made with the key that signed that document: a PDF another agency signed never passes as
-    this one's."""
-    signature = signing.check_pdf_signature(data)
+    this one's. A file we issued is checked as of when we signed it, so it stays genuine after the
+    agency's certificate expires; any other file is checked now, to say what is wrong with it."""
     stored = (
         DocumentFile.objects.filter(sha256=hashlib.sha256(data).hexdigest())
         .select_related("document")
         .first()
     )
     if stored is None:
+        signature = signing.check_pdf_signature(data)
         return _verification(
             None,
             holder_id_number=holder_id_number,
@@ -333,6 +326,7 @@ def verify_file(*, data: bytes, holder_id_number: str = "") -> Verification:
             problem=_unmatched_problem(signature),
         )
     document = _documents().get(pk=stored.document_id)
+    signature = signing.check_pdf_signature(data, moment=document.signed_at)
     matches = signature.valid and hmac.compare_digest(
         signature.signer_certificate_sha256, document.signer_certificate_sha256
     )

@@ -2,10 +2,12 @@
 revoking, replacing after a correction, retrying a failed signing, and the holder's share links.
 
 A document is issued in the transaction that decided it (an approval, a payment) and its signing task
-is enqueued when that commits. Signing renders and signs outside any transaction, then stores the
-files and marks the document signed in a short one that first checks the document is still pending:
-two workers signing the same document leave one set of files. Files written by an attempt that fails
-are removed, so a file on disk always belongs to a signed document.
+is enqueued when that commits. An attempt first claims the document in a short transaction (a lease:
+next_attempt_at moves a few minutes ahead), so the task and the periodic catch-up never render the same
+document at once. It renders and signs outside any transaction, then stores the files and marks the
+document signed in a short one that first checks the document is still pending: even a worker whose
+lease ran out leaves one set of files. Files written by an attempt that fails are removed, so a file on
+disk always belongs to a signed document.
 """
 
 import datetime
@@ -20,6 +22,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
@@ -37,15 +40,24 @@ from pracha.documents.models import Document, DocumentFile, ShareLink
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("th", "en")
+# The longest values the services accept (forms use the same limits).
 NUMBER_MAX_LENGTH = 64  # Document.number
-TITLE_MAX_LENGTH = 200
-HOLDER_NAME_MAX_LENGTH = 300
-ID_NUMBER_MAX_LENGTH = 13
+TITLE_MAX_LENGTH = 200  # Document.title_th, title_en
+SUBJECT_REFERENCE_MAX_LENGTH = 40  # Document.subject_reference
+HOLDER_NAME_MAX_LENGTH = 300  # Document.holder_name
+ID_NUMBER_MAX_LENGTH = 13  # Document.holder_id_number
 NOTE_MAX_LENGTH = 1000
 ERROR_MAX_LENGTH = 300
 # After the n-th failed attempt the next waits 30 s * 2**n, at most an hour.
 BACKOFF_SECONDS = 30
 BACKOFF_CAP_SECONDS = 60 * 60
+# How long an attempt holds its claim on a document: rendering and signing take seconds, so a claim
+# this old belongs to a worker that died, and the document is due again.
+SIGNING_LEASE = datetime.timedelta(minutes=5)
+# The periodic catch-up leaves a document this young, with no attempt yet, to the task its issuing
+# enqueued, and signs at most SWEEP_BATCH documents a run (it runs every minute).
+SWEEP_GRACE = datetime.timedelta(seconds=60)
+SWEEP_BATCH = 50
 REPLACEMENT_SUFFIX = re.compile(r"(-R\d+)+$")
 RECEIPT_TITLE_TH = "ใบเสร็จรับเงิน"
 RECEIPT_TITLE_EN = "Receipt"
@@ -86,13 +98,27 @@ def _invalid(field: str, message: Any) -> InvalidInput:
 # --- issuing ------------------------------------------------------------------------------------------
 
 
-def _checked_text(value: str, *, field: str, limit: int) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise _invalid(field, _("This is required."))
-    if len(text) > limit:
-        raise _invalid(field, _("Write at most %(limit)s characters.") % {"limit": limit})
-    return text
+def _required_text(value: str, *, field: str, limit: int) -> str:
+    return clean_text(value, field=field, limit=limit, missing=_("This is required."))
+
+
+ISSUED_FOR_SOMETHING_ELSE = _(
+    "Document number %(number)s has already been issued by another agency, for something else or to "
+    "another holder."
+)
+
+
+def _same_document(
+    existing: Document, *, agency: Agency, subject_reference: str, holder_id_number: str
+) -> Document:
+    """The document a repeated number asks for again, or Conflict when the number was used for another."""
+    if (existing.agency_id, existing.subject_reference, existing.holder_id_number) != (
+        agency.pk,
+        subject_reference,
+        holder_id_number,
+    ):
+        raise Conflict(ISSUED_FOR_SOMETHING_ELSE % {"number": existing.number})
+    return existing
 
 
 @transaction.atomic
@@ -114,17 +140,20 @@ def document_issue(
     content: dict[str, Any],
 ) -> Document:
     """Issue a document, pending until the background task signs it; in the caller's transaction.
-    Idempotent: the same number again gives the existing document back, unchanged."""
-    number = _checked_text(number, field="number", limit=NUMBER_MAX_LENGTH)
-    existing = Document.objects.filter(number=number).first()
-    if existing is not None:
-        return existing
+    Idempotent: the same number again, from the same agency for the same subject and holder, gives the
+    existing document back, unchanged; the number used for anything else is a Conflict. A business's
+    document is held by the business (whoever acts for it), so it has no holder_user."""
+    number = _required_text(number, field="number", limit=NUMBER_MAX_LENGTH)
     if kind not in Document.Kind.values:
         raise _invalid("kind", _("Unknown kind of document."))
-    title_th = _checked_text(title_th, field="title_th", limit=TITLE_MAX_LENGTH)
-    title_en = _checked_text(title_en, field="title_en", limit=TITLE_MAX_LENGTH)
-    subject_reference = _checked_text(subject_reference, field="subject_reference", limit=40)
-    holder_name = _checked_text(holder_name, field="holder_name", limit=HOLDER_NAME_MAX_LENGTH)
+    title_th = _required_text(title_th, field="title_th", limit=TITLE_MAX_LENGTH)
+    title_en = _required_text(title_en, field="title_en", limit=TITLE_MAX_LENGTH)
+    subject_reference = _required_text(
+        subject_reference, field="subject_reference", limit=SUBJECT_REFERENCE_MAX_LENGTH
+    )
+    holder_name = _required_text(holder_name, field="holder_name", limit=HOLDER_NAME_MAX_LENGTH)
+    if holder_user is not None and holder_business is not None:
+        raise _invalid("holder_user", _("A business's document is held by the business, not by a person."))
     holder_id_number = normalise_id(holder_id_number or "")
     if not (
         holder_id_number.isascii()
@@ -138,6 +167,11 @@ def document_issue(
         raise _invalid("valid_until", _("A document cannot end before it starts."))
     if not isinstance(content, dict):
         raise _invalid("content", _("The content of a document must be a set of named values."))
+    existing = Document.objects.filter(number=number).first()
+    if existing is not None:
+        return _same_document(
+            existing, agency=agency, subject_reference=subject_reference, holder_id_number=holder_id_number
+        )
     try:
         # A savepoint: when another process issues the same number first, theirs is returned.
         with transaction.atomic():
@@ -160,7 +194,9 @@ def document_issue(
         existing = Document.objects.filter(number=number).first()
         if existing is None:
             raise
-        return existing
+        return _same_document(
+            existing, agency=agency, subject_reference=subject_reference, holder_id_number=holder_id_number
+        )
     audit.record(
         actor=actor,
         action="documents.document_issue",
@@ -178,14 +214,17 @@ def document_issue(
 
 
 def receipt_document_issue(*, event: events.ReceiptIssued) -> Document:
-    """The signed e-receipt of a receipt the payments app issued (the receiver of ReceiptIssued)."""
+    """The signed e-receipt of a receipt the payments app issued (the receiver of ReceiptIssued). A
+    receipt paid for a business is the business's, not the person's who paid."""
     issued_at = datetime.datetime.fromisoformat(event.issued_at)
-    holder_user = (
-        user_by_public_id(public_id=event.payer_user_public_id) if event.payer_user_public_id else None
-    )
     holder_business = (
         Business.objects.filter(public_id=event.payer_business_public_id).first()
         if event.payer_business_public_id
+        else None
+    )
+    holder_user = (
+        user_by_public_id(public_id=event.payer_user_public_id)
+        if event.payer_user_public_id and holder_business is None
         else None
     )
     return document_issue(
@@ -237,18 +276,43 @@ class _Signed:
     signed_at: datetime.datetime
 
 
-def _signing_due(document: Document, now: datetime.datetime) -> bool:
-    return document.state == Document.State.PENDING and (
-        document.next_attempt_at is None or document.next_attempt_at <= now
-    )
+def _printed(document: Document) -> dict[str, Any]:
+    """What is printed on the document that names nobody: the service and its conditions, or the
+    receipt's lines and amount. Never the application or bill it came from, a business's name or
+    number, or the receipt's own ID."""
+    content = document.content
+    if document.kind == Document.Kind.RECEIPT:
+        return {
+            "lines": [
+                {
+                    "code": line.get("code", ""),
+                    "name_th": line.get("name_th", ""),
+                    "name_en": line.get("name_en", ""),
+                    "amount_satang": line.get("amount_satang", 0),
+                }
+                for line in content.get("lines", [])
+            ],
+            "amount_satang": content.get("amount_satang", 0),
+            "amount_in_words": content.get("amount_in_words", ""),
+            "channel": content.get("channel", ""),
+            "issued_at": content.get("issued_at", ""),
+        }
+    return {
+        "service_name_th": content.get("service_name_th", ""),
+        "service_name_en": content.get("service_name_en", ""),
+        "conditions": [
+            {"th": condition.get("th", ""), "en": condition.get("en", "")}
+            for condition in content.get("conditions", [])
+        ],
+    }
 
 
 def signed_payload(
     document: Document, *, pdfs: dict[str, bytes], signed_at: datetime.datetime
 ) -> dict[str, Any]:
-    """The machine-readable copy. It is public at the verification address, so it carries no more of
-    the holder than the verification page does: the name masked, and the name and ID number only as
-    hashes salted with the document's ID, which whoever holds the document can check."""
+    """The machine-readable copy. Anyone with the verification address can fetch it, so it carries no
+    more than the verification page shows: the holder's name masked, and nothing that identifies the
+    holder, the application or the bill (an ID number, even hashed, is easily guessed)."""
     agency = document.agency
     return {
         "number": document.number,
@@ -256,13 +320,9 @@ def signed_payload(
         "title_th": document.title_th,
         "title_en": document.title_en,
         "agency": {"code": agency.code, "name_th": agency.name_th, "name_en": agency.name_en},
-        "subject_reference": document.subject_reference,
         "holder_name_masked": masked_name(document.holder_name),
-        "holder_name_sha256": selectors.salted_sha256(document, document.holder_name),
-        "holder_id_sha256": selectors.salted_sha256(document, document.holder_id_number),
         "valid_from": document.valid_from.isoformat(),
         "valid_until": document.valid_until.isoformat() if document.valid_until else None,
-        "content": document.content,
         "replaces": document.replaces.number if document.replaces else None,
         "issued_at": document.created_at.isoformat(),
         "signed_at": signed_at.isoformat(),
@@ -271,6 +331,7 @@ def signed_payload(
             for language, pdf in pdfs.items()
         },
         "verification_url": rendering.verification_url(document),
+        "printed": _printed(document),
     }
 
 
@@ -365,15 +426,43 @@ def _short_error(error: Exception) -> str:
 
 
 @transaction.atomic
-def _sign_failed(document_id: int, error: Exception) -> Document:
+def _claim(document_id: int) -> datetime.datetime | None:
+    """Claim a pending document that is due for one attempt: its next_attempt_at moves to the end of a
+    lease, which is returned. None when it is not due, or another worker holds it (locked now, or
+    claimed within the lease)."""
+    now = timezone.now()
+    document = (
+        Document.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(pk=document_id, state=Document.State.PENDING)
+        .filter(Q(next_attempt_at__isnull=True) | Q(next_attempt_at__lte=now))
+        .first()
+    )
+    if document is None:
+        return None
+    document.next_attempt_at = now + SIGNING_LEASE
+    document.save(update_fields=["next_attempt_at", "updated_at"])
+    return document.next_attempt_at
+
+
+@transaction.atomic
+def _sign_failed(document_id: int, error: Exception, *, lease: datetime.datetime) -> Document:
+    """Count a failed attempt, unless the document is no longer ours: signed meanwhile, or claimed by
+    another worker after our lease ran out (that attempt's outcome counts, not ours)."""
     document = Document.objects.select_for_update(of=("self",)).select_related("agency").get(pk=document_id)
-    if document.state != Document.State.PENDING:
+    if document.state != Document.State.PENDING or document.next_attempt_at != lease:
         return document
     document.sign_attempts += 1
     document.last_error = _short_error(error)
     if document.sign_attempts >= settings.PRACHA_DOCUMENT_SIGN_ATTEMPTS:
         document.state = Document.State.FAILED
         document.next_attempt_at = None
+        # An operator must fix the key or the template and retry: ERROR reaches whoever is alerted.
+        logger.error(
+            "signing document %s failed %s times and has stopped: %s",
+            document.number,
+            document.sign_attempts,
+            document.last_error,
+        )
         audit.record(
             actor=None,
             action="documents.document_sign_failed",
@@ -389,29 +478,38 @@ def _sign_failed(document_id: int, error: Exception) -> Document:
 
 def document_sign(*, document_id: int) -> Document:
     """Render the document in Thai and English, sign both and the JSON copy with the agency's key, and
-    store them. Nothing happens unless it is pending and due. A failure (no key, a template error)
-    schedules the next attempt with a growing delay; after PRACHA_DOCUMENT_SIGN_ATTEMPTS the document
-    is marked failed for an officer to retry once the cause is fixed."""
+    store them. Nothing happens unless it is pending, due and not claimed by another worker. A failure
+    (no key, a template error) schedules the next attempt with a growing delay; after
+    PRACHA_DOCUMENT_SIGN_ATTEMPTS the document is marked failed for an officer to retry once the cause
+    is fixed."""
+    lease = _claim(document_id)
     document = Document.objects.select_related("agency", "replaces").get(pk=document_id)
-    if not _signing_due(document, timezone.now()):
+    if lease is None:
         return document
     written: list[str] = []
     try:
         return _signed_store(document_id, _render_and_sign(document), written)
     except Exception as error:
-        logger.exception("signing document %s failed", document.number)
+        # A warning: the next attempt may well succeed. The last one failing is logged as an error.
+        logger.warning("signing document %s failed", document.number, exc_info=True)
         storage = private_storage()
         for name in written:
             storage.delete(name)
-        return _sign_failed(document_id, error)
+        return _sign_failed(document_id, error, lease=lease)
 
 
 def documents_sign_due() -> int:
-    """Sign every pending document that is due: the retries, and any whose task was lost. Returns how
-    many were signed."""
-    due = Document.objects.filter(state=Document.State.PENDING).exclude(next_attempt_at__gt=timezone.now())
+    """Sign pending documents that are due, oldest first, at most SWEEP_BATCH: the retries, and any
+    whose task was lost. A document issued within SWEEP_GRACE and never tried is left to its own task.
+    Returns how many were signed."""
+    now = timezone.now()
+    due = (
+        Document.objects.filter(state=Document.State.PENDING)
+        .exclude(next_attempt_at__gt=now)
+        .exclude(next_attempt_at__isnull=True, created_at__gt=now - SWEEP_GRACE)
+    )
     signed = 0
-    for document_id in list(due.order_by("created_at").values_list("pk", flat=True)):
+    for document_id in list(due.order_by("created_at", "pk").values_list("pk", flat=True)[:SWEEP_BATCH]):
         if document_sign(document_id=document_id).state == Document.State.SIGNED:
             signed += 1
     return signed
@@ -447,8 +545,7 @@ REVOKED_SUBJECT = _("Your document %(number)s has been revoked")
 REVOKED_BODY = _(
     "Dear %(name)s,\n\n"
     "%(agency)s has revoked your document “%(title)s”, number %(number)s.\n"
-    "Reason: %(reason)s\n"
-    "Note from the agency: %(note)s\n\n"
+    "Reason: %(reason)s\n\n"
     "This document can no longer be used. Anyone can see that it has been revoked here:\n"
     "%(url)s\n\n"
     "This e-mail was sent automatically. Please do not reply to it."
@@ -486,7 +583,7 @@ def _notify_holder(document: Document, *, subject: Any, body: Any, values: dict[
     transaction.on_commit(send)
 
 
-def _revoke(document: Document, *, actor: User, reason: str, note: str) -> None:
+def _revoke(document: Document, *, actor: User | None, reason: str, note: str) -> None:
     document.revoked_at = timezone.now()
     document.revocation_reason = reason
     document.revocation_note = note
@@ -500,6 +597,28 @@ def _clean_note(note: str) -> str:
     return clean_text(note, field="note", limit=NOTE_MAX_LENGTH, missing="", required=False)
 
 
+def _revoke_and_notify(
+    document: Document, *, actor: User | None, reason: str, note: str, payload: dict[str, Any]
+) -> None:
+    """Revoke a document the caller has locked, audit it and tell the holder why: the reason, never the
+    officer's note, which is for the agency's own record."""
+    _revoke(document, actor=actor, reason=reason, note=note)
+    audit.record(actor=actor, action="documents.document_revoke", target=document, payload=payload)
+    _notify_holder(
+        document,
+        subject=REVOKED_SUBJECT,
+        body=REVOKED_BODY,
+        values={
+            "name": document.holder_name,
+            "title": document.title_th,
+            "number": document.number,
+            "agency": document.agency.name_th,
+            "reason": Document.RevocationReason(reason).label,
+            "url": rendering.verification_url(document),
+        },
+    )
+
+
 @transaction.atomic
 def document_revoke(*, actor: User, document: Document, reason: str, note: str) -> Document:
     """An officer of the issuing agency revokes a document; its holder is told by e-mail. A correction
@@ -511,25 +630,40 @@ def document_revoke(*, actor: User, document: Document, reason: str, note: str) 
     document = _locked(document)
     if document.revoked_at is not None:
         raise Conflict(_("This document has already been revoked."))
-    _revoke(document, actor=actor, reason=reason, note=note)
-    audit.record(
-        actor=actor,
-        action="documents.document_revoke",
-        target=document,
-        payload={"reason": reason, "note": note},
+    _revoke_and_notify(
+        document, actor=actor, reason=reason, note=note, payload={"reason": reason, "note": note}
     )
-    _notify_holder(
+    return document
+
+
+@transaction.atomic
+def receipt_document_revoke_refunded(*, event: events.ReceiptRefunded) -> Document | None:
+    """A receipt whose money was all paid back no longer proves a payment: its e-receipt (or the
+    correction that replaced it) is revoked as refunded and the holder told (the receiver of
+    ReceiptRefunded). A partial refund leaves it standing; an e-receipt already revoked, or never
+    issued, is left alone. Returns the e-receipt revoked, if any."""
+    if not event.fully_refunded:
+        return None
+    document = Document.objects.filter(number=event.receipt_number, kind=Document.Kind.RECEIPT).first()
+    # A corrected e-receipt was revoked when it was replaced: the one in force is the last replacement.
+    while document is not None and hasattr(document, "replaced_by"):
+        document = document.replaced_by
+    if document is None:
+        logger.warning("receipt %s was refunded but has no e-receipt", event.receipt_number)
+        return None
+    document = _locked(document)
+    if document.revoked_at is not None:
+        return None
+    _revoke_and_notify(
         document,
-        subject=REVOKED_SUBJECT,
-        body=REVOKED_BODY,
-        values={
-            "name": document.holder_name,
-            "title": document.title_th,
-            "number": document.number,
-            "agency": document.agency.name_th,
-            "reason": Document.RevocationReason(reason).label,
-            "note": note or "-",
-            "url": rendering.verification_url(document),
+        actor=None,
+        reason=Document.RevocationReason.REFUNDED,
+        note="",
+        payload={
+            "reason": Document.RevocationReason.REFUNDED,
+            "note": "",
+            "bill_reference": event.bill_reference,
+            "refunded_at": event.refunded_at,
         },
     )
     return document

@@ -145,8 +145,10 @@ def sign_pdf(pdf: bytes, *, signer: AgencySigner, reason: str, location: str) ->
     return signed
 
 
-def check_pdf_signature(pdf: bytes) -> SignatureCheck:
-    """Check the first signature in the PDF against trust-roots.pem. Never raises on bad input."""
+def check_pdf_signature(pdf: bytes, *, moment: datetime.datetime | None = None) -> SignatureCheck:
+    """Check the first signature in the PDF against trust-roots.pem, with the signer's certificate
+    checked now or, given `moment`, as of then: a file Pracha stored when it signed it is checked as of
+    that time, so it stays genuine after the agency's certificate expires. Never raises on bad input."""
     try:
         reader = PdfFileReader(io.BytesIO(pdf), strict=False)
         filled_fields = list(enumerate_sig_fields(reader, filled_status=True))
@@ -155,7 +157,7 @@ def check_pdf_signature(pdf: bytes) -> SignatureCheck:
     if not filled_fields:
         return _failed("unsigned")
     # Outside the try: a broken trust-roots.pem is a configuration error, not a bad upload.
-    context = _validation_context()
+    context = _validation_context(moment=moment)
     try:
         signatures = reader.embedded_regular_signatures
         if not signatures:

@@ -5,31 +5,28 @@ the link of the QR code), the signed JSON copy, and the officers' documents desk
 Each view fetches through a selector (NotFound, shown as 404, for anything the person may not see),
 validates with a form, calls one service and responds; a service's refusal is shown on the form in the
 person's language. Verification is public and shows the holder's name masked unless the verifier enters
-the holder's ID number, so lookups are rate-limited per client address: an ID number cannot be guessed
-one try at a time. Pages are never_cache: they carry personal data or a status that changes.
+the holder's ID number, so lookups are rate-limited per client (core.ratelimit), and wrong ID numbers
+per document whoever sends them: an ID number cannot be guessed one try at a time, nor from many
+addresses. Pages are never_cache: they carry personal data or a status that changes.
 """
 
-import io
-import time
+import dataclasses
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import wraps
 from typing import Any, cast
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.core.exceptions import BadRequest
-from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -37,11 +34,11 @@ from django.views.decorators.http import require_GET, require_http_methods
 from pracha.accounts.public import User
 from pracha.agencies.public import agencies_where_permitted
 from pracha.audit.public import AuditEntry, entries_about
+from pracha.core import http, ratelimit
 from pracha.core.errors import DomainError, NotFound, PermissionDenied, RateLimited
-from pracha.core.forms import add_domain_error
-from pracha.core.http import View, domain_errors_as_http
-from pracha.core.middleware import client_ip
+from pracha.core.http import View, domain_errors_as_http, private_file_response, show_on_form, signed_in_page
 from pracha.core.pagination import paginated
+from pracha.core.text import masked_name
 from pracha.core.thai_dates import format_date
 from pracha.core.working_days import local_today
 from pracha.documents import selectors, services
@@ -59,16 +56,19 @@ from pracha.documents.forms import (
     VerifyNumberForm,
 )
 from pracha.documents.models import Document, DocumentFile, ShareLink
-from pracha.documents.rendering import verification_url
+from pracha.documents.rendering import LANGUAGES, verification_url
 from pracha.documents.selectors import STATUS_LABELS, Verification
 
 PAGE_SIZE = 25
-LANGUAGES = ("th", "en")
 GENUINE_STATUSES = (selectors.VALID, selectors.EXPIRING)
-# Lookups per client address in each window. Enough for a counter checking a queue of documents, far
-# too few to find a 13-digit ID number by trying.
+# Lookups per client (an IPv4 address, an IPv6 /64) in each window. Enough for a counter checking a
+# queue of documents, far too few to find a 13-digit ID number by trying.
 VERIFY_LIMIT = 30
 VERIFY_WINDOW_SECONDS = 10 * 60
+# Wrong holder ID numbers per document in each window, whoever sends them: guessing from many
+# addresses at once gets no further than from one.
+HOLDER_ID_LIMIT = 10
+HOLDER_ID_WINDOW_SECONDS = 24 * 60 * 60
 REVOKE_PERMISSION = "documents.revoke"
 
 PROBLEM_MESSAGES = {
@@ -84,37 +84,17 @@ def _user(request: HttpRequest) -> User:
     return cast(User, request.user)
 
 
-def _show_on_form(form: forms.Form, error: DomainError) -> None:
-    """A refusal people can act on goes on the form; "not yours" and "not allowed" are the 404 and 403
-    pages (domain_errors_as_http turns them into those)."""
-    if isinstance(error, NotFound | PermissionDenied):
-        raise error
-    add_domain_error(form, error)
-
-
-def signed_in_page(*methods: str) -> Callable[[View], View]:
-    """Signed in (else to the sign-in page), never cached, only these methods, NotFound as the 404 page."""
-
-    def decorate(view: View) -> View:
-        return never_cache(login_required(require_http_methods(list(methods))(domain_errors_as_http(view))))
-
-    return decorate
+def _may_revoke(user: Any) -> bool:
+    return bool(agencies_where_permitted(user, REVOKE_PERMISSION))
 
 
 def desk_page(*methods: str) -> Callable[[View], View]:
-    """The documents desk: signed in, and an officer who may revoke documents at some agency (else 403).
-    Which documents each officer sees is scoped by the selectors, what they may do by the services."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not agencies_where_permitted(request.user, REVOKE_PERMISSION):
-                raise HttpForbidden(_("Only officers who may revoke documents can use the documents desk."))
-            return view(request, *args, **kwargs)
-
-        return signed_in_page(*methods)(wrapper)
-
-    return decorate
+    """The documents desk: officers who may revoke documents at some agency (else 403)."""
+    return http.desk_page(
+        *methods,
+        allowed=_may_revoke,
+        refusal=gettext_lazy("Only officers who may revoke documents can use the documents desk."),
+    )
 
 
 def no_referrer(response: HttpResponseBase) -> HttpResponseBase:
@@ -195,20 +175,42 @@ def verdict(verification: Verification) -> Verdict:
 
 
 def limit_verifications(request: HttpRequest) -> None:
-    """Count one lookup for the client's address; RateLimited beyond VERIFY_LIMIT in the window. The
-    count lives in the shared cache, so it holds across server processes."""
-    window = int(time.time()) // VERIFY_WINDOW_SECONDS
-    key = f"documents:verify:{client_ip(request) or 'unknown'}:{window}"
-    cache.add(key, 0, timeout=VERIFY_WINDOW_SECONDS)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the entry expired between add and incr: this is the window's first lookup
-        cache.set(key, 1, timeout=VERIFY_WINDOW_SECONDS)
-        count = 1
-    if count > VERIFY_LIMIT:
+    """Count one lookup for the client; RateLimited beyond VERIFY_LIMIT in the window."""
+    key = f"documents:verify:{ratelimit.client_key(request)}"
+    if not ratelimit.hit(key, limit=VERIFY_LIMIT, window_seconds=VERIFY_WINDOW_SECONDS):
         raise RateLimited(
             _("You have checked many documents in a short time. Please wait 10 minutes and try again.")
         )
+
+
+HOLDER_ID_LIMITED = gettext_lazy(
+    "Too many wrong ID numbers have been entered for this document, so the ID number you entered was "
+    "not checked. Please try again after 24 hours."
+)
+
+
+def limit_holder_ids(verification: Verification, holder_id_number: str) -> None:
+    """Count a wrong holder ID number against its document. Once HOLDER_ID_LIMIT wrong ones were sent
+    in the window, RateLimited for any ID number: the caller then withholds the answer (the right
+    number too, or guessing would go on)."""
+    document = verification.document
+    if document is None or not holder_id_number:
+        return
+    key = f"documents:holder-id:{document.pk}"
+    if ratelimit.hits(key, window_seconds=HOLDER_ID_WINDOW_SECONDS) >= HOLDER_ID_LIMIT:
+        raise RateLimited(HOLDER_ID_LIMITED)
+    if not verification.holder_confirmed:
+        ratelimit.hit(key, limit=HOLDER_ID_LIMIT, window_seconds=HOLDER_ID_WINDOW_SECONDS)
+
+
+def holder_id_withheld(verification: Verification) -> Verification:
+    """The verification as if no ID number had been entered: the name masked."""
+    document = verification.document
+    return dataclasses.replace(
+        verification,
+        holder_name=masked_name(document.holder_name) if document is not None else "",
+        holder_confirmed=False,
+    )
 
 
 def _too_many(request: HttpRequest, error: RateLimited) -> HttpResponse:
@@ -223,8 +225,10 @@ def _result(
     *,
     holder_form: forms.Form | None = None,
     id_entered: bool = False,
+    id_refused: str = "",
     status: int = 200,
 ) -> HttpResponse:
+    """The result page; `id_refused` says why an ID number entered was not checked."""
     document = verification.document
     return render(
         request,
@@ -239,32 +243,40 @@ def _result(
             "signed_json_url": signed_json_url(document) if document else "",
             "holder_form": holder_form if holder_form is not None else HolderIdForm(),
             # An ID number was entered and did not match: the name stays masked, and the page says so.
-            "id_mismatch": id_entered and not verification.holder_confirmed,
+            "id_mismatch": id_entered and not id_refused and not verification.holder_confirmed,
+            "id_refused": id_refused,
             "form": holder_form if holder_form is not None and holder_form.errors else None,
         },
         status=status,
     )
 
 
+def _checked_result(
+    request: HttpRequest, verification: Verification, *, holder_id: str, status: int = 200
+) -> HttpResponse:
+    """The result of a lookup with the holder's ID number the verifier entered, if any; 429 with the
+    name masked once the document had too many wrong ones."""
+    try:
+        limit_holder_ids(verification, holder_id)
+    except RateLimited as error:
+        withheld = holder_id_withheld(verification)
+        return _result(request, withheld, id_entered=True, id_refused=str(error.message), status=429)
+    return _result(request, verification, id_entered=bool(holder_id), status=status)
+
+
 # --- downloads ----------------------------------------------------------------------------------------
 
 
 def pdf_response(document: Document, language: str) -> FileResponse:
-    """A signed PDF as an attachment named after the document, never cached on the way."""
+    """A signed PDF as an attachment named after the document, streamed, never cached on the way."""
     if language not in LANGUAGES or document.state != Document.State.SIGNED:
         raise NotFound(selectors.NO_DOCUMENT)
     file = selectors.document_file(document=document, language=language)
     if file is None:
         raise NotFound(selectors.NO_DOCUMENT)
-    response = FileResponse(
-        io.BytesIO(selectors.file_bytes(file)),
-        as_attachment=True,
-        filename=f"{document.number}-{language}.pdf",
-        content_type="application/pdf",
+    return private_file_response(
+        file.stored_name, filename=f"{document.number}-{language}.pdf", content_type="application/pdf"
     )
-    response["Cache-Control"] = "private, no-store"
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 def _languages(files: list[DocumentFile]) -> list[str]:
@@ -375,7 +387,7 @@ def share_create(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         try:
             link = services.share_link_create(actor=user, document=document, days=form.cleaned_data["days"])
         except DomainError as error:
-            _show_on_form(form, error)
+            show_on_form(form, error)
         else:
             messages.success(
                 request,
@@ -418,7 +430,6 @@ def shared(request: HttpRequest, token: str) -> HttpResponseBase:
     verification = selectors.verify_public_id(
         public_id=document.public_id, holder_id_number=document.holder_id_number
     )
-    languages = _languages(list(document.files.all())) if document.state == Document.State.SIGNED else []
     response = render(
         request,
         "documents/shared.html",
@@ -432,16 +443,24 @@ def shared(request: HttpRequest, token: str) -> HttpResponseBase:
             "status_label": STATUS_LABELS[verification.status],
             "replacement": replacement_of(document),
             "signed_json_url": signed_json_url(document),
-            "languages": languages,
+            "languages": _languages(list(document.files.all())) if _hands_out_file(document) else [],
         },
     )
     return no_referrer(response)
+
+
+def _hands_out_file(document: Document) -> bool:
+    """A share link hands out the PDF of a signed document until the document is revoked: then its page
+    still opens, to say so, but the file no longer travels on."""
+    return document.state == Document.State.SIGNED and document.revoked_at is None
 
 
 @require_GET
 def shared_download(request: HttpRequest, token: str, language: str) -> HttpResponseBase:
     try:
         _link, document = selectors.shared_document(token=token)
+        if document.revoked_at is not None:
+            raise NotFound(_("This document has been revoked, so it can no longer be downloaded."))
         return no_referrer(pdf_response(document, language))
     except NotFound as error:
         return _gone(request, error)
@@ -478,7 +497,7 @@ def verify(request: HttpRequest) -> HttpResponse:
                 verification = selectors.verify_number(
                     number=number_form.cleaned_data["number"], holder_id_number=holder_id
                 )
-            return _result(request, verification, id_entered=bool(holder_id))
+            return _checked_result(request, verification, holder_id=holder_id)
     return render(
         request,
         "documents/verify.html",
@@ -505,12 +524,11 @@ def verify_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
         limit_verifications(request)
     except RateLimited as error:
         return _too_many(request, error)
-    verification = selectors.verify_public_id(
-        public_id=public_id, holder_id_number=form.cleaned_data["holder_id_number"]
-    )
+    holder_id = form.cleaned_data["holder_id_number"]
+    verification = selectors.verify_public_id(public_id=public_id, holder_id_number=holder_id)
     # A fresh form: the ID number typed is never shown back on the page.
-    return _result(
-        request, verification, id_entered=True, status=404 if verification.document is None else 200
+    return _checked_result(
+        request, verification, holder_id=holder_id, status=404 if verification.document is None else 200
     )
 
 
@@ -553,13 +571,21 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "documents/manage.html",
-        {"form": form, **context, "rows": rows, "filtered": any(filters.values())},
+        {
+            "form": form,
+            **context,
+            "rows": rows,
+            "filtered": any(filters.values()),
+            # Documents that stay unsigned until an officer signs them again, from the document's page.
+            "failed_count": selectors.officer_documents(user=_user(request), state=selectors.FAILED).count(),
+            "failed_state": selectors.FAILED,
+        },
     )
 
 
 # The audit actions of a document, as the desk's history names them.
 HISTORY_LABELS = {
-    "documents.document_issue": gettext_lazy("Issued"),
+    "documents.document_issue": pgettext_lazy("document history", "Issued"),
     "documents.document_sign": gettext_lazy("Signed"),
     "documents.document_sign_failed": gettext_lazy("Signing failed"),
     "documents.document_sign_retry": gettext_lazy("Signing started again"),
@@ -641,7 +667,7 @@ def manage_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except DomainError as error:
-                _show_on_form(form, error)
+                show_on_form(form, error)
             else:
                 return _done(
                     request,
@@ -659,7 +685,7 @@ def manage_document(request: HttpRequest, public_id: uuid.UUID) -> HttpResponse:
                     note=form.cleaned_data["note"],
                 )
             except DomainError as error:
-                _show_on_form(form, error)
+                show_on_form(form, error)
             else:
                 done = _("Document %(new)s replaces %(old)s, which is now revoked. It is being signed.")
                 return _done(request, replacement, done % {"new": replacement.number, "old": document.number})

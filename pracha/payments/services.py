@@ -718,7 +718,7 @@ def _same_refund(refund: Refund, *, bill: Bill, amount_satang: int, reason: str,
 @transaction.atomic
 def refund_decide(*, actor: User, refund: Refund, approve: bool, note: str = "") -> Refund:
     """Approve or reject a refund: never by the officer who asked for it. Deciding the same way again
-    changes nothing."""
+    changes nothing. An approval announces ReceiptRefunded after the commit."""
     bill = refund.bill
     if not has_permission(actor, "payments.refund_approve", agency=bill.agency):
         raise PermissionDenied()
@@ -740,6 +740,7 @@ def refund_decide(*, actor: User, refund: Refund, approve: bool, note: str = "")
         missing=_("Say why the refund is rejected."),
         required=not approve,
     )
+    decided_at = timezone.now()
     if approve:
         if refund.amount_satang > selectors.paid_satang(bill) - bill.refunded_satang:
             raise Conflict(_("Approving this refund would pay back more than was paid."))
@@ -747,7 +748,15 @@ def refund_decide(*, actor: User, refund: Refund, approve: bool, note: str = "")
         fully = bill.refunded_satang == selectors.paid_satang(bill)
         bill.state = Bill.State.REFUNDED if fully else Bill.State.PARTIALLY_REFUNDED
         bill.save(update_fields=["refunded_satang", "state", "updated_at"])
-    refund.state, refund.decided_by, refund.decided_at = decided, actor, timezone.now()
+        events.publish_on_commit(
+            events.ReceiptRefunded(
+                receipt_number=bill.payment.receipt.number,
+                bill_reference=bill.reference,
+                fully_refunded=fully,
+                refunded_at=decided_at.isoformat(),
+            )
+        )
+    refund.state, refund.decided_by, refund.decided_at = decided, actor, decided_at
     refund.decision_note = note
     refund.save(update_fields=["state", "decided_by", "decided_at", "decision_note", "updated_at"])
     audit.record(

@@ -12,32 +12,30 @@ language. Pages are never_cache: they carry personal data or a state that change
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import wraps
 from typing import Any, cast
 from urllib.parse import urljoin
 
 from django import forms
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as HttpForbidden
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from pracha.accounts.public import User
 from pracha.agencies.public import agencies_where_permitted, has_permission
+from pracha.core import http
 from pracha.core.errors import Conflict, DomainError, NotFound, PermissionDenied
 from pracha.core.forms import add_domain_error
-from pracha.core.http import View, domain_errors_as_http
+from pracha.core.http import View, domain_errors_as_http, show_on_form, signed_in_page
 from pracha.core.money import format_baht
 from pracha.core.pagination import paginated
 from pracha.core.text import masked_name
@@ -73,37 +71,17 @@ def _actor(request: HttpRequest) -> User | None:
     return _user(request) if request.user.is_authenticated else None
 
 
-def _show_on_form(form: forms.Form, error: DomainError) -> None:
-    """A refusal people can act on goes on the form; "not yours" and "not allowed" are the 404 and 403
-    pages (domain_errors_as_http turns them into those)."""
-    if isinstance(error, NotFound | PermissionDenied):
-        raise error
-    add_domain_error(form, error)
-
-
-def signed_in_page(*methods: str) -> Callable[[View], View]:
-    """Signed in (else to the sign-in page), never cached, only these methods, NotFound as the 404 page."""
-
-    def decorate(view: View) -> View:
-        return never_cache(login_required(require_http_methods(list(methods))(domain_errors_as_http(view))))
-
-    return decorate
+def _handles_payments(user: Any) -> bool:
+    return bool(agencies_where_permitted(user, "payments.view"))
 
 
 def desk_page(*methods: str) -> Callable[[View], View]:
-    """The payments desk: signed in, and an officer with payments.view at some agency (else 403). What
-    each officer sees of it is scoped by the selectors, what they may do by the services."""
-
-    def decorate(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-            if not agencies_where_permitted(request.user, "payments.view"):
-                raise HttpForbidden(_("Only officers who handle payments can use the payments desk."))
-            return view(request, *args, **kwargs)
-
-        return signed_in_page(*methods)(wrapper)
-
-    return decorate
+    """The payments desk: officers with payments.view at some agency (else 403)."""
+    return http.desk_page(
+        *methods,
+        allowed=_handles_payments,
+        refusal=gettext_lazy("Only officers who handle payments can use the payments desk."),
+    )
 
 
 # --- what the pages show of a bill --------------------------------------------------------------------
@@ -367,7 +345,7 @@ def manage_bill_cash(request: HttpRequest, reference: str) -> HttpResponse:
                 actor=user, bill=found, amount_satang=form.cleaned_data["amount"]
             )
         except DomainError as error:
-            _show_on_form(form, error)
+            show_on_form(form, error)
             found = selectors.access_officer_bill(user=user, reference=reference)
         else:
             messages.success(
@@ -394,7 +372,7 @@ def manage_bill_refund(request: HttpRequest, reference: str) -> HttpResponse:
                 idempotency_key=str(form.cleaned_data["idempotency_key"]),
             )
         except DomainError as error:
-            _show_on_form(form, error)
+            show_on_form(form, error)
         else:
             done = _("A refund of %(amount)s has been requested. Another officer must approve it.")
             return _done(request, found, done % {"amount": format_baht(refund.amount_satang)})
@@ -410,7 +388,7 @@ def manage_bill_cancel(request: HttpRequest, reference: str) -> HttpResponse:
         try:
             services.bill_cancel(actor=user, bill=found, reason=form.cleaned_data["reason"])
         except DomainError as error:
-            _show_on_form(form, error)
+            show_on_form(form, error)
             found = selectors.access_officer_bill(user=user, reference=reference)
         else:
             return _done(
@@ -466,7 +444,7 @@ def manage_refund_decide(request: HttpRequest, public_id: uuid.UUID) -> HttpResp
         try:
             services.refund_decide(actor=user, refund=refund, approve=approve, note=form.cleaned_data["note"])
         except DomainError as error:
-            _show_on_form(form, error)
+            show_on_form(form, error)
         else:
             amount = format_baht(refund.amount_satang)
             done = (
@@ -540,7 +518,7 @@ def manage_exception_resolve(request: HttpRequest, public_id: uuid.UUID) -> Http
         try:
             services.exception_resolve(actor=user, exception=exception, note=form.cleaned_data["note"])
         except DomainError as error:
-            _show_on_form(form, error)
+            show_on_form(form, error)
         else:
             messages.success(
                 request,
@@ -600,7 +578,7 @@ def manage_statements(request: HttpRequest) -> HttpResponse:
                     actor=user, content=upload.read(), file_name=upload.name or ""
                 )
             except DomainError as error:
-                _show_on_form(form, error)
+                show_on_form(form, error)
             else:
                 if statement.created_at < started:
                     messages.info(request, _("This file was imported before. Here is its report."))

@@ -3,9 +3,11 @@ task signs them, and shown on the case page."""
 
 from typing import Any, cast
 
+import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from pracha.accounts.public import Business
+from pracha.accounts.public import Business, BusinessAuthorisation, User
 from pracha.accounts.tests.factories import BusinessAuthorisationFactory, BusinessFactory
 from pracha.applications import services
 from pracha.applications.models import Application
@@ -13,7 +15,7 @@ from pracha.applications.tests.helpers import FOOD_SHOP_ANSWERS, act, pay_fee_at
 from pracha.applications.tests.test_uploads import make_pdf, make_png
 from pracha.applications.tests.test_views import client
 from pracha.audit.public import AuditEntry
-from pracha.documents.public import Document, documents_for_subject
+from pracha.documents.public import Document, documents_for_subject, selectors
 from pracha.payments.public import Receipt
 
 
@@ -112,7 +114,39 @@ def test_a_licence_for_a_business_is_the_businesss(service_world: dict[str, Any]
     application = act(service_world["reviewer"], paid_permit(service_world, sent), "issue")
     document = Document.objects.get(number=application.outcome.number)
     holder = (document.holder_user, document.holder_business, document.holder_id_number, document.holder_name)
-    assert holder == (applicant, business, business.juristic_number, "บริษัท ข้าวแกงทดสอบ จำกัด")
+    assert holder == (None, business, business.juristic_number, "บริษัท ข้าวแกงทดสอบ จำกัด")
     assert [document.content[key] for key in ("business_name_th", "business_name_en", "juristic_number")] == [
         "บริษัท ข้าวแกงทดสอบ จำกัด", "Khao Kaeng Test Co., Ltd.", business.juristic_number,
     ]  # fmt: skip
+
+    # Held by whoever acts for the business: a delegate no longer authorised no longer holds it.
+    def held() -> list[str]:
+        return [entry.document.kind for entry in selectors.wallet_documents(user=applicant)]
+
+    assert (selectors.may_hold(user=applicant, document=document), held()) == (True, ["licence", "receipt"])
+    BusinessAuthorisation.objects.filter(business=business, user=applicant).update(revoked_at=timezone.now())
+    # The fee's receipt was the applicant's own: only the licence goes.
+    assert (selectors.may_hold(user=applicant, document=document), held()) == (False, ["receipt"])
+
+
+@pytest.mark.parametrize(
+    ("names", "holder_name"),
+    [
+        (
+            {"first_name_th": "", "last_name_th": "", "first_name_en": "Anna", "last_name_en": "Smith"},
+            "Anna Smith",
+        ),
+        ({"first_name_th": "", "last_name_th": "", "first_name_en": "", "last_name_en": ""}, "—"),
+    ],
+)
+def test_a_person_without_a_thai_name_is_never_named_by_their_id_number(
+    service_world: dict[str, Any], names: dict[str, str], holder_name: str
+) -> None:
+    applicant = service_world["applicant"]
+    application = paid_permit(service_world)
+    User.objects.filter(pk=applicant.pk).update(**names)
+    application = act(service_world["reviewer"], application, "issue")
+    document = Document.objects.get(number=application.outcome.number)
+    assert (document.holder_name, document.holder_user, document.holder_id_number) == (
+        holder_name, applicant, applicant.national_id,
+    )  # fmt: skip

@@ -13,6 +13,7 @@ from pracha.accounts.models import AssuranceLevel
 from pracha.accounts.tests.factories import BusinessAuthorisationFactory, BusinessFactory, UserFactory
 from pracha.agencies.tests.factories import AgencyFactory, MembershipFactory, RoleFactory
 from pracha.core.references import next_reference
+from pracha.core.storage import private_storage
 from pracha.core.working_days import local_today
 from pracha.documents import services
 from pracha.documents.models import Document, DocumentFile, ShareLink
@@ -94,6 +95,12 @@ class ShareLinkFactory(factory.django.DjangoModelFactory[ShareLink]):
     token = factory.Sequence(lambda n: f"test-share-token-{n:08d}")
     created_by = factory.LazyAttribute(lambda o: o.document.holder_user)
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+def stored_bytes(file: DocumentFile) -> bytes:
+    """The signed PDF as it was stored."""
+    with private_storage().open(file.stored_name, "rb") as stored:
+        return stored.read()
 
 
 def make_document(**fields: Any) -> Document:

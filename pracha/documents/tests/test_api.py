@@ -20,9 +20,15 @@ from pracha.core.text import masked_name
 from pracha.core.thai_dates import format_date
 from pracha.core.thai_ids import format_thai_id
 from pracha.core.working_days import local_today
-from pracha.documents import rendering, selectors, services, signing
+from pracha.documents import rendering, services, signing
 from pracha.documents.models import Document
-from pracha.documents.tests.factories import issued_document, officer, signed_document, thai_name
+from pracha.documents.tests.factories import (
+    issued_document,
+    officer,
+    signed_document,
+    stored_bytes,
+    thai_name,
+)
 
 BASE = "/api/v1/documents"
 NUMBER = "FSP-2569-000042"
@@ -83,7 +89,7 @@ def post_file(client: Any, data: bytes, **form: str) -> Any:
 
 
 def pdf_of(document: Document, language: str = "th") -> bytes:
-    return selectors.file_bytes(document.files.get(language=language))
+    return stored_bytes(document.files.get(language=language))
 
 
 def assert_no_personal_data(body: str, document: Document) -> None:
@@ -302,6 +308,34 @@ def test_thirty_lookups_then_429(world, licence):
     # The page and the API share one count per client address.
     page = client.post("/verify/", {"check": "number", "number-number": NUMBER})
     assert page.status_code == 429
+
+
+def test_ten_wrong_id_numbers_for_a_document_then_429_for_any(world, licence):
+    client = client_for(world["anonymous"])
+    for attempt in range(10):
+        wrong = f"{1100000000000 + attempt:013d}"
+        response = client.get(
+            f"{BASE}/verify",
+            {"number": NUMBER, "holder_id_number": wrong},
+            REMOTE_ADDR=f"198.51.100.{attempt}",
+        )
+        assert (response.status_code, response.json()["document"]["holder_confirmed"]) == (200, False)
+    limited = {
+        "code": "rate_limited",
+        "message": "Too many wrong ID numbers have been entered for this document, so the ID number you "
+        "entered was not checked. Please try again after 24 hours.",
+        "fields": {},
+    }
+    national_id = world["holder"].national_id
+    for response in (
+        client.get(f"{BASE}/verify", {"number": NUMBER, "holder_id_number": national_id}),
+        client.get(f"{BASE}/verify/{licence.public_id}", {"holder_id_number": national_id}),
+        post_file(client, pdf_of(licence), holder_id_number=national_id),
+    ):
+        assert (response.status_code, response.json()) == (429, limited)
+        assert_no_personal_data(response.content.decode(), licence)
+    # Without an ID number the document is still verified.
+    assert client.get(f"{BASE}/verify", {"number": NUMBER}).json()["genuine"] is True
 
 
 # --- the caller's wallet ------------------------------------------------------------------------------

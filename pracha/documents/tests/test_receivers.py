@@ -1,13 +1,17 @@
-"""A receipt issued by the payments app becomes a signed e-receipt, once."""
+"""A receipt issued by the payments app becomes a signed e-receipt, once; a receipt whose money was all
+paid back is revoked."""
 
 import datetime
 from typing import Any
 
 import pytest
+from django.core import mail
+from django.utils import translation
 
 from pracha.audit.public import AuditEntry
 from pracha.core import events
 from pracha.core.errors import NotFound
+from pracha.documents import services
 from pracha.documents.models import Document
 
 
@@ -100,3 +104,78 @@ def test_a_receipt_of_an_unknown_agency_issues_nothing(world: Any) -> None:
     with pytest.raises(NotFound):
         events.deliver(receipt_issued(world, agency_code="no-such-agency"))
     assert not Document.objects.exists()
+
+
+def receipt_refunded(**changes: Any) -> events.ReceiptRefunded:
+    values: dict[str, Any] = {
+        "receipt_number": "RC-DOC-HOME-2569-000001",
+        "bill_reference": "BILL-2569-000045",
+        "fully_refunded": True,
+        "refunded_at": "2026-01-20T04:00:00+00:00",
+    }
+    return events.ReceiptRefunded(**(values | changes))
+
+
+def test_a_fully_refunded_receipt_is_revoked_and_the_holder_told(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        events.deliver(receipt_issued(world))
+    with django_capture_on_commit_callbacks(execute=True):
+        events.deliver(receipt_refunded())
+    document = Document.objects.get()
+    assert (document.state, document.revocation_reason, document.revocation_note, document.revoked_by) == (
+        "signed", "refunded", "", None,
+    )  # fmt: skip
+    assert document.revoked_at is not None
+    entry = AuditEntry.objects.get(action="documents.document_revoke")
+    assert (entry.actor_id, entry.target_id, entry.payload) == (
+        "",
+        str(document.public_id),
+        {
+            "reason": "refunded",
+            "note": "",
+            "bill_reference": "BILL-2569-000045",
+            "refunded_at": "2026-01-20T04:00:00+00:00",
+        },
+    )
+    [message] = mail.outbox
+    assert message.to == [world["holder"].email]
+    with translation.override("th"):
+        assert str(Document.RevocationReason.REFUNDED.label) in message.body
+    # Announced again (a handler retried): nothing more.
+    with django_capture_on_commit_callbacks(execute=True):
+        events.deliver(receipt_refunded())
+    assert (AuditEntry.objects.filter(action="documents.document_revoke").count(), len(mail.outbox)) == (1, 1)
+
+
+def test_a_partial_refund_leaves_the_e_receipt_standing(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    with django_capture_on_commit_callbacks(execute=True):
+        events.deliver(receipt_issued(world))
+        events.deliver(receipt_refunded(fully_refunded=False))
+    document = Document.objects.get()
+    assert (document.revoked_at, document.revocation_reason) == (None, "")
+    assert not AuditEntry.objects.filter(action="documents.document_revoke").exists()
+    assert mail.outbox == []
+
+
+def test_the_refund_revokes_the_correction_in_force(world: Any) -> None:
+    events.deliver(receipt_issued(world))
+    original = Document.objects.get()
+    services.document_sign(document_id=original.pk)
+    original.refresh_from_db()
+    replacement = services.document_replace(
+        actor=world["officer_with"], document=original, holder_name="สมชาย ถูกต้อง", note=""
+    )
+    events.deliver(receipt_refunded())
+    original.refresh_from_db()
+    replacement.refresh_from_db()
+    assert (original.revocation_reason, replacement.revocation_reason) == ("corrected", "refunded")
+
+
+def test_a_refund_of_a_receipt_without_an_e_receipt_changes_nothing(world: Any) -> None:
+    events.deliver(receipt_refunded(receipt_number="RC-DOC-HOME-2569-999999"))
+    assert not Document.objects.exists()
+    assert not AuditEntry.objects.filter(action="documents.document_revoke").exists()

@@ -3,12 +3,13 @@ public verification of valid, expired, revoked and forged documents."""
 
 import datetime
 import uuid
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from pracha.accounts.models import AssuranceLevel
+from pracha.accounts.models import AssuranceLevel, BusinessAuthorisation
 from pracha.accounts.tests.factories import UserFactory
 from pracha.core.errors import NotFound
 from pracha.core.text import masked_name
@@ -21,8 +22,10 @@ from pracha.documents.tests.factories import (
     make_document,
     make_share_link,
     signed_document,
+    stored_bytes,
     thai_name,
 )
+from pracha.documents.tests.test_signing import install_expired_certificate
 
 TODAY = datetime.date(2026, 1, 14)
 
@@ -81,6 +84,22 @@ def test_who_holds_a_document(world: Any) -> None:
     }
     # A self-asserted ID number could be anyone's.
     assert selectors.may_hold(user=unverified, document=claimed) is False
+
+
+def test_a_businesss_document_is_held_only_while_one_acts_for_the_business(world: Any) -> None:
+    director, business = world["director"], world["business"]
+    # Even one that names the person who applied for it: the business holds it, not the applicant.
+    document = make_document(
+        holder_user=director, holder_business=business, holder_id_number=business.juristic_number,
+        holder_name=business.name_th,
+    )  # fmt: skip
+    assert selectors.may_hold(user=director, document=document) is True
+    assert [entry.document for entry in selectors.wallet_documents(user=director)] == [document]
+    BusinessAuthorisation.objects.filter(user=director, business=business).update(revoked_at=timezone.now())
+    assert selectors.may_hold(user=director, document=document) is False
+    assert selectors.wallet_documents(user=director) == []
+    with pytest.raises(NotFound):
+        selectors.access_document(user=director, public_id=document.public_id)
 
 
 def test_access_is_not_found_for_anyone_but_the_holder_side(world: Any) -> None:
@@ -166,6 +185,11 @@ def test_officers_see_the_documents_of_their_agency_where_they_may_revoke(world:
     formatted = f"{holder_id[0]}-{holder_id[1:5]}-{holder_id[5:10]}-{holder_id[10:12]}-{holder_id[12]}"
     assert list(selectors.officer_documents(user=officer, query=formatted)) == [home_failed]
     assert list(selectors.officer_documents(user=officer, state="failed")) == [home_failed]
+    # Part of the holder's name, as the search form says.
+    named = make_document(agency=world["home"], holder_user=None, holder_id_number="1999900000002",
+                          holder_name="สมศรี ค้นหาได้")  # fmt: skip
+    assert list(selectors.officer_documents(user=officer, query=" ค้นหา ")) == [named]
+    assert list(selectors.officer_documents(user=world["officer_other_agency"], query="ค้นหา")) == []
     assert list(selectors.officer_documents(user=officer, state="revoked")) == [home_revoked]
     assert selectors.officer_document(user=officer, public_id=home_licence.public_id) == home_licence
     for who in ["officer_other_agency", "officer_without", "holder"]:
@@ -250,7 +274,7 @@ def test_verify_an_expired_and_a_revoked_document(world: Any, licence: Document)
 
 
 def test_the_file_we_issued_is_genuine(world: Any, licence: Document) -> None:
-    data = selectors.file_bytes(licence.files.get(language="th"))
+    data = stored_bytes(licence.files.get(language="th"))
     result = selectors.verify_file(data=data)
     assert (result.document, result.status, result.file_checked, result.file_matches, result.problem) == (
         licence, "valid", True, True, "",
@@ -262,8 +286,37 @@ def test_the_file_we_issued_is_genuine(world: Any, licence: Document) -> None:
     assert (confirmed.holder_name, confirmed.holder_confirmed) == (thai_name(world["holder"]), True)
 
 
+def test_a_file_we_issued_stays_genuine_after_the_agencys_certificate_expired(
+    world: Any, settings: Any, tmp_path: Path
+) -> None:
+    """Checked as of when it was signed: a certificate that has expired since proves nothing wrong."""
+    settings.PRACHA_SIGNING_ROOT = tmp_path / "signing"
+    signing.clear_signer_cache()
+    # Valid from 400 until 10 days ago; a document it signed 20 days ago.
+    install_expired_certificate(settings.PRACHA_SIGNING_ROOT, world["home"].code)
+    document = signed_document(agency=world["home"], holder_user=world["holder"])
+    Document.objects.filter(pk=document.pk).update(signed_at=timezone.now() - datetime.timedelta(days=20))
+    data = stored_bytes(document.files.get(language="th"))
+    assert signing.check_pdf_signature(data).problem == "untrusted"  # checked today
+    result = selectors.verify_file(data=data)
+    assert (result.document, result.status, result.file_matches, result.problem) == (
+        document,
+        "valid",
+        True,
+        "",
+    )
+    assert result.signature is not None
+    assert (result.signature.valid, result.signature.signer_certificate_sha256) == (
+        True, document.signer_certificate_sha256,
+    )  # fmt: skip
+    # The same file changed is still checked in full, today.
+    changed = bytearray(data)
+    changed[len(changed) // 4] ^= 0x01
+    assert selectors.verify_file(data=bytes(changed)).problem == "altered"
+
+
 def test_a_file_with_one_byte_changed_is_altered(licence: Document) -> None:
-    data = bytearray(selectors.file_bytes(licence.files.get(language="en")))
+    data = bytearray(stored_bytes(licence.files.get(language="en")))
     # A byte of the rendered page, well before the signature's own bytes at the end.
     data[len(data) // 4] ^= 0x01
     result = selectors.verify_file(data=bytes(data))
@@ -293,7 +346,7 @@ def test_a_stored_file_whose_signer_is_not_the_documents_is_not_genuine(
 ) -> None:
     other = signing.signer_for(agency_code=world["other"].code)
     Document.objects.filter(pk=licence.pk).update(signer_certificate_sha256=other.certificate_sha256)
-    result = selectors.verify_file(data=selectors.file_bytes(licence.files.get(language="th")))
+    result = selectors.verify_file(data=stored_bytes(licence.files.get(language="th")))
     assert (result.document, result.file_matches, result.problem) == (licence, False, "not_issued_here")
 
 

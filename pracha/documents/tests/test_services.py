@@ -2,9 +2,11 @@
 failed signing, and share links, against the authorization matrix. A refused change changes nothing
 and writes no audit entry."""
 
+import base64
 import datetime
 import hashlib
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +25,8 @@ from pracha.documents.tests.factories import (
     DocumentFileFactory,
     issue_kwargs,
     issued_document,
+    licence_content,
+    receipt_content,
     signed_document,
     thai_name,
 )
@@ -103,28 +107,54 @@ def test_an_issued_document_is_pending_until_the_commit_signs_it(
     )  # fmt: skip
 
 
-def test_the_signed_json_copy_carries_no_raw_id_number_or_full_name(world: Any) -> None:
-    holder = world["holder"]
-    document = signed_document(agency=world["home"], holder_user=holder, number="FSP-2569-000002")
+def key_paths(value: Any, prefix: str = "") -> set[str]:
+    """Every key of a decoded JSON value, as dotted paths ("files.th.sha256"; list items as "[]")."""
+    if isinstance(value, dict):
+        paths: set[str] = set()
+        for key, item in value.items():
+            path = f"{prefix}.{key}" if prefix else key
+            paths |= {path} | key_paths(item, path)
+        return paths
+    if isinstance(value, list):
+        return set().union(*(key_paths(item, f"{prefix}[]") for item in value))
+    return set()
+
+
+COMMON_KEYS = {
+    "number", "kind", "title_th", "title_en", "agency", "agency.code", "agency.name_th",
+    "agency.name_en", "holder_name_masked", "valid_from", "valid_until", "replaces", "issued_at",
+    "signed_at", "files", "files.th", "files.th.sha256", "files.th.size", "files.en", "files.en.sha256",
+    "files.en.size", "verification_url", "printed",
+}  # fmt: skip
+
+
+def jws_payload_text(token: str) -> str:
+    """The payload of a JWS compact serialisation exactly as published, decoded from base64url."""
+    encoded = token.split(".")[1]
+    return base64.urlsafe_b64decode(encoded + "=" * (-len(encoded) % 4)).decode()
+
+
+def test_the_signed_json_copy_carries_no_more_than_the_verification_page(world: Any) -> None:
+    holder, business = world["holder"], world["business"]
+    content = licence_content(
+        business_name_th="บริษัท ลับเฉพาะ จำกัด", business_name_en="Secret Co., Ltd.",
+        juristic_number="0105599999999",
+    )  # fmt: skip
+    document = signed_document(
+        agency=world["home"], holder_user=holder, number="FSP-2569-000002", content=content
+    )
     payload, certificate_sha256 = signing.verify_json(document.signed_json)
     assert certificate_sha256 == document.signer_certificate_sha256
     files = {file.language: file for file in document.files.all()}
-    salted = f"{document.public_id}:{holder.national_id}".encode()
     assert payload == {
         "number": "FSP-2569-000002",
         "kind": "licence",
         "title_th": "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร",
         "title_en": "Food shop permit",
         "agency": {"code": "doc-home", "name_th": "สำนักงานเขตทดสอบ", "name_en": "Test District Office"},
-        "subject_reference": "APP-2569-000123",
         "holder_name_masked": masked_name(thai_name(holder)),
-        "holder_name_sha256": hashlib.sha256(
-            f"{document.public_id}:{thai_name(holder)}".encode()
-        ).hexdigest(),
-        "holder_id_sha256": hashlib.sha256(salted).hexdigest(),
         "valid_from": document.valid_from.isoformat(),
         "valid_until": document.valid_until.isoformat() if document.valid_until else None,
-        "content": document.content,
         "replaces": None,
         "issued_at": document.created_at.isoformat(),
         "signed_at": document.signed_at.isoformat() if document.signed_at else None,
@@ -132,20 +162,96 @@ def test_the_signed_json_copy_carries_no_raw_id_number_or_full_name(world: Any) 
             language: {"sha256": file.sha256, "size": file.size} for language, file in sorted(files.items())
         },
         "verification_url": f"http://testserver/verify/{document.public_id}/",
+        "printed": {
+            "service_name_th": "ขออนุญาตจัดตั้งสถานที่จำหน่ายอาหาร",
+            "service_name_en": "Food shop permit",
+            "conditions": [{"th": "ต้องรักษาความสะอาด", "en": "Keep the premises clean"}],
+        },
     }
-    assert holder.national_id not in json.dumps(payload, ensure_ascii=False)
-    assert thai_name(holder) not in json.dumps(payload, ensure_ascii=False)
+    assert key_paths(payload) == COMMON_KEYS | {
+        "printed.service_name_th", "printed.service_name_en", "printed.conditions",
+        "printed.conditions[].th", "printed.conditions[].en",
+    }  # fmt: skip
+    published = jws_payload_text(document.signed_json)
+    private = [holder.national_id, thai_name(holder), "APP-2569-000123", "0105599999999", "บริษัท ลับเฉพาะ",
+               "Secret Co.", business.juristic_number]  # fmt: skip
+    assert [secret for secret in private if secret in published] == []
+
+
+def test_the_signed_json_copy_of_a_receipt_names_no_payer_bill_or_receipt_id(world: Any) -> None:
+    holder = world["holder"]
+    document = signed_document(
+        agency=world["home"], holder_user=holder, kind="receipt", number="RC-DOC-HOME-2569-000009",
+        subject_reference="BILL-2569-000045", valid_until=None, content=receipt_content(),
+    )  # fmt: skip
+    payload, _ = signing.verify_json(document.signed_json)
+    assert payload["printed"] == {
+        "lines": [
+            {"code": "permit", "name_th": "ค่าใบอนุญาต", "name_en": "Permit fee", "amount_satang": 30000}
+        ],
+        "amount_satang": 30000,
+        "amount_in_words": "สามร้อยบาทถ้วน",
+        "channel": "counter",
+        "issued_at": "2026-01-14T03:00:00+00:00",
+    }
+    assert key_paths(payload) == COMMON_KEYS | {
+        "printed.lines", "printed.lines[].code", "printed.lines[].name_th", "printed.lines[].name_en",
+        "printed.lines[].amount_satang", "printed.amount_satang", "printed.amount_in_words",
+        "printed.channel", "printed.issued_at",
+    }  # fmt: skip
+    published = jws_payload_text(document.signed_json)
+    private = [holder.national_id, thai_name(holder), "BILL-2569-000045", "APP-2569-000123",
+               "00000000-0000-4000-8000-000000000045"]  # fmt: skip
+    assert [secret for secret in private if secret in published] == []
 
 
 def test_issuing_the_same_number_again_gives_the_same_document(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    holder = world["holder"]
     with django_capture_on_commit_callbacks() as callbacks:
-        first = issued_document(agency=world["home"], number="RC-DOC-2569-000001")
-        again = issued_document(agency=world["other"], number="RC-DOC-2569-000001", holder_name="คนอื่น")
+        first = issued_document(agency=world["home"], holder_user=holder, number="RC-DOC-2569-000001")
+        # The holder's ID number typed differently, another spelling of the name: the same document.
+        again = issued_document(
+            agency=world["home"], holder_user=holder, number=" RC-DOC-2569-000001 ", holder_name="คนอื่น",
+            holder_id_number=f"{holder.national_id[0]}-{holder.national_id[1:]}",
+        )  # fmt: skip
     assert again.pk == first.pk
     assert (Document.objects.count(), audit_count("documents.document_issue"), len(callbacks)) == (1, 1, 1)
-    assert again.agency == world["home"]
+    assert again.holder_name == thai_name(holder)
+
+
+@pytest.mark.parametrize("changed", ["agency", "subject_reference", "holder_id_number"])
+def test_a_number_already_issued_for_something_else_is_a_conflict(world: Any, changed: str) -> None:
+    first = issued_document(agency=world["home"], holder_user=world["holder"], number="RC-DOC-2569-000001")
+    change = {
+        "agency": {"agency": world["other"]},
+        "subject_reference": {"subject_reference": "APP-2569-000999"},
+        "holder_id_number": {"holder_id_number": world["other_citizen"].national_id},
+    }[changed]
+    with pytest.raises(Conflict) as refused:
+        issued_document(
+            holder_user=world["holder"], number="RC-DOC-2569-000001", **({"agency": world["home"]} | change)
+        )
+    assert str(refused.value) == (
+        "Document number RC-DOC-2569-000001 has already been issued by another agency, for something else "
+        "or to another holder."
+    )
+    assert list(Document.objects.values_list("pk", flat=True)) == [first.pk]
+    assert audit_count("documents.document_issue") == 1
+
+
+def test_a_businesss_document_is_not_also_a_persons(world: Any) -> None:
+    business = world["business"]
+    with pytest.raises(InvalidInput) as refused:
+        issued_document(
+            agency=world["home"], holder_user=world["director"], holder_business=business,
+            holder_id_number=business.juristic_number, holder_name=business.name_th,
+        )  # fmt: skip
+    assert refused.value.fields == {
+        "holder_user": ["A business's document is held by the business, not by a person."]
+    }
+    assert not Document.objects.exists()
 
 
 @pytest.mark.parametrize(
@@ -230,7 +336,7 @@ def test_the_delay_between_attempts_is_at_most_an_hour(world: Any, no_signing_ke
 
 
 def test_after_the_last_attempt_the_document_is_failed(
-    world: Any, no_signing_keys: None, settings: Any
+    world: Any, no_signing_keys: None, settings: Any, caplog: pytest.LogCaptureFixture
 ) -> None:
     settings.PRACHA_DOCUMENT_SIGN_ATTEMPTS = 3
     document = issued_document(agency=world["home"])
@@ -239,6 +345,13 @@ def test_after_the_last_attempt_the_document_is_failed(
         document = services.document_sign(document_id=document.pk)
         assert document.sign_attempts == attempt
     assert (document.state, document.next_attempt_at) == ("failed", None)
+    # Each failed attempt is a warning; only the last, which needs an operator, is an error.
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == [
+        f"signing document {document.number} failed 3 times and has stopped: {document.last_error}"
+    ]
+    assert [record.levelname for record in caplog.records if record.name == "pracha.documents.services"] == [
+        "WARNING", "WARNING", "WARNING", "ERROR",
+    ]  # fmt: skip
     entry = AuditEntry.objects.get(action="documents.document_sign_failed")
     assert entry.payload == {"attempts": 3, "error": document.last_error}
     # A failed document is not tried again by itself.
@@ -258,6 +371,83 @@ def test_files_of_an_attempt_that_fails_are_not_left_behind(world: Any) -> None:
     assert [storage.exists(name) for name in names] == [False, False]
     assert list(document.files.values_list("language", "stored_name")) == [("en", "elsewhere.pdf")]
     assert audit_count("documents.document_sign") == 0
+
+
+# --- one attempt at a time ----------------------------------------------------------------------------
+
+
+def test_a_document_being_signed_is_not_signed_again_meanwhile(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The task and the periodic catch-up may both pick a document: whichever comes second while the
+    first is rendering does nothing."""
+    document = issued_document(agency=world["home"])
+    render_and_sign = services._render_and_sign
+    meanwhile: list[Document] = []
+
+    def rendering_while_another_worker_tries(document: Document) -> Any:
+        meanwhile.append(services.document_sign(document_id=document.pk))
+        return render_and_sign(document)
+
+    monkeypatch.setattr(services, "_render_and_sign", rendering_while_another_worker_tries)
+    signed = services.document_sign(document_id=document.pk)
+    [second] = meanwhile
+    assert (second.state, second.sign_attempts) == ("pending", 0)
+    assert (signed.state, signed.sign_attempts) == ("signed", 0)
+    assert (DocumentFile.objects.count(), audit_count("documents.document_sign")) == (2, 1)
+
+
+def test_a_failure_while_another_worker_tries_is_counted_once(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = issued_document(agency=world["home"])
+
+    def failing_while_another_worker_tries(document: Document) -> Any:
+        services.document_sign(document_id=document.pk)
+        raise signing.SigningUnavailable("the key is on a card that was pulled out")
+
+    monkeypatch.setattr(services, "_render_and_sign", failing_while_another_worker_tries)
+    document = services.document_sign(document_id=document.pk)
+    assert (document.state, document.sign_attempts, document.last_error) == (
+        "pending", 1, "SigningUnavailable: the key is on a card that was pulled out",
+    )  # fmt: skip
+
+
+def test_a_failure_after_the_claim_was_taken_over_is_not_counted(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker that took longer than its lease: another has claimed the document since, and only that
+    attempt's outcome counts."""
+    document = issued_document(agency=world["home"])
+    taken_over_until = timezone.now() + datetime.timedelta(minutes=7)
+
+    def failing_after_a_takeover(document: Document) -> Any:
+        Document.objects.filter(pk=document.pk).update(next_attempt_at=taken_over_until)
+        raise signing.SigningUnavailable("too slow")
+
+    monkeypatch.setattr(services, "_render_and_sign", failing_after_a_takeover)
+    document = services.document_sign(document_id=document.pk)
+    assert (document.state, document.sign_attempts, document.last_error, document.next_attempt_at) == (
+        "pending", 0, "", taken_over_until,
+    )  # fmt: skip
+
+
+def test_an_attempt_claims_the_document_for_a_few_minutes(
+    world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    document = issued_document(agency=world["home"])
+    claimed: list[Any] = []
+
+    def looking_at_the_claim(document: Document) -> Any:
+        claimed.append(Document.objects.get(pk=document.pk).next_attempt_at)
+        raise signing.SigningUnavailable("no key")
+
+    monkeypatch.setattr(services, "_render_and_sign", looking_at_the_claim)
+    before = timezone.now()
+    services.document_sign(document_id=document.pk)
+    assert (
+        before + datetime.timedelta(minutes=5) <= claimed[0] <= timezone.now() + datetime.timedelta(minutes=5)
+    )
 
 
 # --- retrying a failed signing ------------------------------------------------------------------------
@@ -349,7 +539,8 @@ def test_revoking_records_why_and_tells_the_holder(
         subject = str(services.REVOKED_SUBJECT) % {"number": "FSP-2569-000100"}
     assert message.subject == subject
     assert reason in message.body
-    assert "ร้านปิดกิจการแล้ว" in message.body
+    # The note is the agency's own record: the holder is told the reason only.
+    assert "ร้านปิดกิจการแล้ว" not in message.body
     assert f"http://testserver/verify/{document.public_id}/" in message.body
     with pytest.raises(Conflict):
         services.document_revoke(actor=officer, document=document, reason="fraud", note="")

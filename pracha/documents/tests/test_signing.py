@@ -508,6 +508,20 @@ def test_without_a_timestamp_an_expired_certificate_is_untrusted(root, unsigned_
     assert str(refused.value) == "The signer's certificate is expired or not yet valid."
 
 
+def test_a_signature_checked_as_of_a_moment_uses_the_certificate_as_it_was_then(root, unsigned_pdf):
+    install_expired_certificate(root, "expired")
+    signed = signing.sign_pdf(
+        unsigned_pdf, signer=signing.signer_for(agency_code="expired"), reason="Issued", location="Bangkok"
+    )
+    now = datetime.datetime.now(datetime.UTC)
+
+    then = signing.check_pdf_signature(signed, moment=now - datetime.timedelta(days=20))
+    after_expiry = signing.check_pdf_signature(signed, moment=now - datetime.timedelta(days=5))
+
+    assert (then.valid, then.trusted, then.problem) == (True, True, "")
+    assert (after_expiry.valid, after_expiry.trusted, after_expiry.problem) == (False, False, "untrusted")
+
+
 def test_an_unreachable_timestamp_server_makes_signing_unavailable(root, settings, unsigned_pdf):
     settings.PRACHA_TIMESTAMP_URL = "http://127.0.0.1:9/"
 

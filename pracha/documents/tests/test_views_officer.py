@@ -143,6 +143,26 @@ def test_search_by_number_id_number_and_status(world, licence):
     assert f'<a class="govuk-link" href="{MANAGE}">Clear the search</a>' in html
 
 
+def test_the_desk_counts_the_documents_whose_signing_failed_and_links_to_them(world, licence):
+    client = client_for(world["officer_with"])
+    assert "could not be signed" not in client.get(MANAGE).content.decode()
+    DocumentFactory(agency=world["home"], state=Document.State.FAILED)
+    DocumentFactory(agency=world["home"], state=Document.State.FAILED)
+    DocumentFactory(agency=world["other"], state=Document.State.FAILED)  # not this officer's agency
+    response = client.get(MANAGE, {"q": NUMBER})
+    assert response.context["failed_count"] == 2
+    html = response.content.decode()
+    assert (
+        '<p class="govuk-notification-banner__heading">2 documents could not be signed. They stay unsigned '
+        "until an officer signs them again.</p>"
+    ) in html
+    link = f"{MANAGE}?state=failed"
+    assert (
+        f'<a class="govuk-notification-banner__link" href="{link}">See the documents whose signing failed</a>'
+    ) in html
+    assert len(client.get(link).context["rows"]) == 2
+
+
 def test_an_unknown_status_is_an_error_and_ignored(world, licence):
     response = client_for(world["officer_with"]).get(MANAGE, {"state": "lost"})
     assert response.status_code == 200

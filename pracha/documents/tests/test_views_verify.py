@@ -20,10 +20,16 @@ from pracha.core.text import masked_name
 from pracha.core.thai_dates import buddhist_year, format_date
 from pracha.core.thai_ids import format_thai_id
 from pracha.core.working_days import local_today
-from pracha.documents import rendering, selectors, services, signing
+from pracha.documents import rendering, services, signing
 from pracha.documents.forms import VERIFY_MAX_BYTES
 from pracha.documents.models import Document
-from pracha.documents.tests.factories import DocumentFactory, issued_document, signed_document, thai_name
+from pracha.documents.tests.factories import (
+    DocumentFactory,
+    issued_document,
+    signed_document,
+    stored_bytes,
+    thai_name,
+)
 
 NUMBER = "FSP-2569-000042"
 VERIFY = reverse("documents:verify")
@@ -71,7 +77,7 @@ def by_file(client: Any, data: bytes, holder_id: str = "", name: str = "document
 
 
 def pdf_of(document: Document, language: str = "th") -> bytes:
-    return selectors.file_bytes(document.files.get(language=language))
+    return stored_bytes(document.files.get(language=language))
 
 
 def assert_no_personal_data(html: str, document: Document) -> None:
@@ -457,6 +463,89 @@ def test_the_limit_uses_x_real_ip_only_behind_the_proxy(world, settings):
         by_number(client, "FSP-2569-999999", HTTP_X_REAL_IP="198.51.100.1")
     assert by_number(client, "FSP-2569-999999", HTTP_X_REAL_IP="198.51.100.1").status_code == 429
     assert by_number(client, "FSP-2569-999999", HTTP_X_REAL_IP="198.51.100.2").status_code == 200
+
+
+def test_an_ipv6_client_is_counted_by_its_64(world, licence):
+    """A home or an office has a whole /64 to pick addresses from: every address in it is one client."""
+    client = client_for(world["anonymous"])
+    for host in range(1, 31):
+        assert by_number(client, "FSP-2569-999999", REMOTE_ADDR=f"2001:db8:1:2::{host:x}").status_code == 200
+    assert by_number(client, NUMBER, REMOTE_ADDR="2001:db8:1:2:ffff:ffff:ffff:ffff").status_code == 429
+    assert by_number(client, NUMBER, REMOTE_ADDR="2001:db8:1:3::1").status_code == 200
+
+
+# --- wrong ID numbers per document --------------------------------------------------------------------
+
+HOLDER_ID_LIMITED = (
+    "Too many wrong ID numbers have been entered for this document, so the ID number you entered was not "
+    "checked. Please try again after 24 hours."
+)
+
+
+def wrong_ids(client: Any, document: Document, count: int, *, first_host: int = 1) -> list[int]:
+    """`count` wrong ID numbers for the document, each from another client address (so the per-client
+    limit is not what stops them), by the QR code's page and by number in turn."""
+    qr = reverse("documents:verify_document", args=[document.public_id])
+    statuses = []
+    for attempt in range(count):
+        address = f"198.51.100.{first_host + attempt}"
+        wrong = f"{1100000000000 + attempt:013d}"
+        if attempt % 2:
+            response = by_number(client, document.number, wrong, REMOTE_ADDR=address)
+        else:
+            response = client.post(qr, {"holder_id_number": wrong}, REMOTE_ADDR=address)
+        statuses.append(response.status_code)
+    return statuses
+
+
+def test_ten_wrong_id_numbers_a_day_per_document_then_no_id_number_is_checked(world, licence):
+    client = client_for(world["anonymous"])
+    assert wrong_ids(client, licence, 10) == [200] * 10
+    # The eleventh, even the right one and from a fresh address, is not checked: the name stays masked.
+    qr = reverse("documents:verify_document", args=[licence.public_id])
+    national_id = world["holder"].national_id
+    for response in (
+        client.post(qr, {"holder_id_number": national_id}, REMOTE_ADDR="203.0.113.1"),
+        by_number(client, NUMBER, national_id, REMOTE_ADDR="203.0.113.2"),
+        by_file(client, pdf_of(licence), national_id),
+    ):
+        assert response.status_code == 429
+        verification = response.context["verification"]
+        assert (verification.holder_confirmed, verification.holder_name) == (
+            False,
+            masked_name(licence.holder_name),
+        )
+        # Still the answer to what was asked: the document is genuine.
+        assert response.context["verdict"].genuine is True
+        html = response.content.decode()
+        assert HOLDER_ID_LIMITED in html
+        assert "The ID number you entered is not the holder’s" not in html
+        assert "The ID number you entered is the holder’s." not in html
+        assert 'name="holder_id_number"' not in html
+        assert_no_personal_data(html, licence)
+    # Another document's holder ID numbers are checked as before.
+    other = signed_document(agency=world["home"], holder_user=world["holder"], number="FSP-2569-000043")
+    response = by_number(client, other.number, national_id, REMOTE_ADDR="203.0.113.3")
+    assert (response.status_code, response.context["verification"].holder_confirmed) == (200, True)
+
+
+def test_the_right_id_number_does_not_count_towards_the_documents_limit(world, licence):
+    client = client_for(world["anonymous"])
+    national_id = world["holder"].national_id
+    for host in range(1, 13):
+        response = by_number(client, NUMBER, national_id, REMOTE_ADDR=f"198.51.100.{host}")
+        assert (response.status_code, response.context["verification"].holder_confirmed) == (200, True)
+    assert wrong_ids(client, licence, 11, first_host=20) == [200] * 10 + [429]
+
+
+def test_lookups_without_an_id_number_are_not_held_back_by_the_documents_limit(world, licence):
+    client = client_for(world["anonymous"])
+    wrong_ids(client, licence, 10)
+    response = by_number(client, NUMBER, REMOTE_ADDR="203.0.113.1")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert HOLDER_ID_LIMITED not in html
+    assert MASKED_HINT in html
 
 
 # --- languages ----------------------------------------------------------------------------------------

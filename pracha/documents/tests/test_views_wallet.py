@@ -13,15 +13,26 @@ from django.utils.translation import gettext
 
 from pracha.accounts.tests.conftest import client_for
 from pracha.audit.public import AuditEntry
+from pracha.core.storage import private_storage
 from pracha.core.thai_dates import buddhist_year, format_date
-from pracha.documents import selectors, services
+from pracha.documents import services, views
 from pracha.documents.models import Document, ShareLink
-from pracha.documents.tests.factories import DocumentFactory, issued_document, signed_document, thai_name
+from pracha.documents.tests.factories import (
+    DocumentFactory,
+    issued_document,
+    signed_document,
+    stored_bytes,
+    thai_name,
+)
 
 NUMBER = "FSP-2569-000042"
 NO_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 WALLET = reverse("documents:wallet")
 PENDING_HINT = "We are signing it. This takes a minute: refresh the page."
+FAILED_HINT = (
+    "We could not sign this document yet. The agency has been told and will fix it; you don’t need to do "
+    "anything."
+)
 GONE = "This link does not work. It may have expired or the holder may have revoked it."
 
 
@@ -110,7 +121,14 @@ def test_a_failed_signing_is_explained(world):
     DocumentFactory(holder_user=world["holder"], state=Document.State.FAILED)
     html = client_for(world["holder"]).get(WALLET).content.decode()
     assert '<strong class="govuk-tag govuk-tag--orange">Signing failed</strong>' in html
-    assert "We could not sign it yet. The agency will sign it again: please check later." in html
+    # An officer signs it again, not the agency on its own: the holder is told nothing is theirs to do.
+    assert f'<br><span class="govuk-body-s">{FAILED_HINT}</span>' in html
+
+
+def test_a_failed_signing_is_explained_on_the_documents_page(world):
+    failed = DocumentFactory(holder_user=world["holder"], state=Document.State.FAILED)
+    html = client_for(world["holder"]).get(detail_url(failed)).content.decode()
+    assert f'<div class="govuk-inset-text">{FAILED_HINT}</div>' in html
 
 
 def test_a_business_delegate_sees_the_businesss_documents(world, business_receipt):
@@ -248,7 +266,21 @@ def test_the_holder_downloads_the_signed_pdf(world, licence, language):
     assert response["Content-Disposition"] == f'attachment; filename="{NUMBER}-{language}.pdf"'
     assert response["Cache-Control"] == "private, no-store"
     assert response["X-Content-Type-Options"] == "nosniff"
-    assert b"".join(response.streaming_content) == selectors.file_bytes(licence.files.get(language=language))
+    stored = licence.files.get(language=language)
+    assert response["Content-Length"] == str(stored.size)
+    assert b"".join(response.streaming_content) == stored_bytes(stored)
+
+
+def test_a_pdf_is_streamed_from_the_stored_file(world, licence):
+    # The test client wraps what it streams, so the view's response is looked at directly: it reads the
+    # stored file as it sends it rather than holding a copy in memory.
+    response = views.pdf_response(licence, "th")
+    try:
+        assert response.file_to_stream.name == private_storage().path(
+            licence.files.get(language="th").stored_name
+        )
+    finally:
+        response.close()
 
 
 def test_the_delegate_downloads_the_businesss_pdf(world, business_receipt):
@@ -317,7 +349,7 @@ def test_the_shared_page_shows_the_document_with_the_full_name_to_anyone(world, 
     assert download["Content-Disposition"] == f'attachment; filename="{NUMBER}-th.pdf"'
     assert download["Cache-Control"] == "private, no-store"
     assert download["Referrer-Policy"] == "no-referrer"
-    assert b"".join(download.streaming_content) == selectors.file_bytes(licence.files.get(language="th"))
+    assert b"".join(download.streaming_content) == stored_bytes(licence.files.get(language="th"))
 
 
 def test_a_shared_document_revoked_since_shows_as_not_valid(world, licence):
@@ -326,6 +358,28 @@ def test_a_shared_document_revoked_since_shows_as_not_valid(world, licence):
     response = client_for(world["anonymous"]).get(reverse("documents:shared", args=[link.token]))
     assert response.status_code == 200
     assert (response.context["verdict"].genuine, response.context["verdict"].problem) == (False, "revoked")
+    # The page says so, but the revoked document's file is no longer handed out.
+    assert response.context["languages"] == []
+    html = response.content.decode()
+    assert '<h1 class="govuk-heading-xl govuk-!-margin-bottom-4">Not valid</h1>' in html
+    for language in ("th", "en"):
+        assert reverse("documents:shared_download", args=[link.token, language]) not in html
+    assert "Download the PDF" not in html
+
+
+@pytest.mark.parametrize("language", ["th", "en"])
+def test_a_shared_document_revoked_since_cannot_be_downloaded(world, licence, language):
+    link = services.share_link_create(actor=world["holder"], document=licence, days=7)
+    services.document_revoke(actor=world["officer_with"], document=licence, reason="withdrawn", note="")
+    response = client_for(world["anonymous"]).get(
+        reverse("documents:shared_download", args=[link.token, language])
+    )
+    assert response.status_code == 404
+    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Content-Type"] == "text/html; charset=utf-8"
+    html = response.content.decode()
+    assert '<h1 class="govuk-heading-l">This link does not work</h1>' in html
+    assert "This document has been revoked, so it can no longer be downloaded." in html
 
 
 def assert_gone(response: Any) -> None:

@@ -462,6 +462,55 @@ def test_refunds_partial_then_full_by_two_people(world):
         )
 
 
+@pytest.fixture
+def refunded() -> Any:
+    """The ReceiptRefunded events announced after commit, in order."""
+    seen: list[events.ReceiptRefunded] = []
+    handler = events.subscribe(events.ReceiptRefunded)(seen.append)
+    yield seen
+    events._handlers[events.ReceiptRefunded].remove(handler)
+
+
+def test_an_approved_refund_is_announced_after_the_commit(
+    world, refunded, django_capture_on_commit_callbacks
+):
+    bill = paid_bill(agency=world["bang_rak"])  # 300.00 baht
+    receipt = bill.payment.receipt
+    finance, approver = world["finance"], world["approver"]
+    part = services.refund_request(
+        actor=finance, bill=bill, amount_satang=10000, reason="เกิน", idempotency_key="a"
+    )
+    rejected = services.refund_request(
+        actor=finance, bill=bill, amount_satang=5000, reason="ซ้ำ", idempotency_key="b"
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        part = services.refund_decide(actor=approver, refund=part, approve=True)
+    assert refunded == []  # not before the commit
+    for callback in callbacks:
+        callback()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.refund_decide(actor=approver, refund=rejected, approve=False, note="ไม่ได้จ่ายซ้ำ")
+        services.refund_decide(actor=approver, refund=part, approve=True)  # again: no change
+        rest = services.refund_request(
+            actor=finance, bill=bill, amount_satang=20000, reason="คืนทั้งหมด", idempotency_key="c"
+        )
+        rest = services.refund_decide(actor=approver, refund=rest, approve=True)
+    assert refunded == [
+        events.ReceiptRefunded(
+            receipt_number=receipt.number,
+            bill_reference=bill.reference,
+            fully_refunded=False,
+            refunded_at=part.decided_at.isoformat(),
+        ),
+        events.ReceiptRefunded(
+            receipt_number=receipt.number,
+            bill_reference=bill.reference,
+            fully_refunded=True,
+            refunded_at=rest.decided_at.isoformat(),
+        ),
+    ]
+
+
 def test_the_requester_may_not_decide_their_own_refund(world):
     both = officer(world["bang_rak"], *Role.objects.filter(code__in=["finance-officer", "finance-approver"]))
     bill = paid_bill(agency=world["bang_rak"])
