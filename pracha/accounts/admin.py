@@ -5,15 +5,16 @@ audit record. The few changes offered here are actions that call those services.
 """
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 from django.contrib import admin, messages
-from django.db.models import Model, QuerySet
+from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from pracha.accounts import selectors, services
 from pracha.accounts.models import ApiToken, Business, BusinessAuthorisation, User
+from pracha.core.admin import ReadOnlyAdmin
 from pracha.core.errors import DomainError
 
 PERSONAL_FIELDS = (
@@ -32,22 +33,6 @@ PERSONAL_FIELDS = (
     "last_login",
 )
 ACCESS_FIELDS = ("is_active", "is_staff", "is_superuser")
-
-
-M = TypeVar("M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[M]):
-    """Seen, never added, edited or deleted here: that would bypass the services and the audit log."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
 
 
 def _run(

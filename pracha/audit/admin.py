@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.http import HttpRequest
 
 from pracha.audit.models import AuditEntry
+from pracha.core.admin import ReadOnlyAdmin
 
 
 @admin.register(AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
+class AuditEntryAdmin(ReadOnlyAdmin[AuditEntry]):
     list_display = [
         "id",
         "at",
@@ -18,12 +18,3 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
     ]
     list_filter = ["action", "channel"]
     search_fields = ["action", "actor_label", "target_id"]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: AuditEntry | None = None) -> bool:
-        return False

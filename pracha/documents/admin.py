@@ -4,28 +4,10 @@ Read-only: every change goes through a service, which checks who may make it and
 record; officers revoke, replace and retry documents on their pages under /documents/manage/.
 """
 
-from typing import TypeVar
-
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
+from pracha.core.admin import ReadOnlyAdmin
 from pracha.documents.models import Document, DocumentFile, ShareLink
-
-M = TypeVar("M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[M]):
-    """Seen, never added, edited or deleted here: that would bypass the services and the audit log."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
 
 
 @admin.register(Document)

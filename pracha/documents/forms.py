@@ -8,6 +8,7 @@ messages live in the services, and the views put those errors on these forms.
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from pracha.core.thai_ids import ID_LENGTH, normalise_id
 from pracha.documents.models import Document
@@ -35,13 +36,20 @@ class DocumentsForm(forms.Form):
     use_required_attribute = False
 
 
-def _holder_id_field() -> forms.CharField:
-    return forms.CharField(
-        label=_("Holder’s ID number (optional)"),
-        help_text=_(
+def _holder_id_field(
+    *, label: StrOrPromise | None = None, help_text: StrOrPromise | None = None
+) -> forms.CharField:
+    """The holder's ID number a checker may type: optional, digits with or without dashes."""
+    if label is None:
+        label = _("Holder’s ID number (optional)")
+    if help_text is None:
+        help_text = _(
             "The 13-digit national ID number of the person, or the juristic person number of the business, "
             "the document was issued to. If it matches, you see the holder’s full name."
-        ),
+        )
+    return forms.CharField(
+        label=label,
+        help_text=help_text,
         required=False,
         max_length=20,
         widget=forms.TextInput(
@@ -129,21 +137,11 @@ class VerifyFileForm(DocumentsForm):
 class HolderIdForm(DocumentsForm):
     """On the page a QR code opens: the holder's ID number, to see the full name."""
 
-    holder_id_number = forms.CharField(
+    holder_id_number = _holder_id_field(
         label=_("Holder’s ID number"),
         help_text=_(
             "The 13-digit national ID number of the person, or the juristic person number of the business, "
             "the document was issued to."
-        ),
-        required=False,
-        max_length=20,
-        widget=forms.TextInput(
-            attrs={
-                "inputmode": "numeric",
-                "spellcheck": "false",
-                "autocomplete": "off",
-                "class": "govuk-input--width-20",
-            }
         ),
     )
 

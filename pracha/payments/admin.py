@@ -4,12 +4,9 @@ Read-only: every change to these goes through a service, which checks who may ma
 audit record; the officers' pages under /payments/manage/ are where changes are made.
 """
 
-from typing import TypeVar
-
 from django.contrib import admin
-from django.db.models import Model
-from django.http import HttpRequest
 
+from pracha.core.admin import ReadOnlyAdmin
 from pracha.payments.models import (
     BankNotification,
     Bill,
@@ -19,21 +16,6 @@ from pracha.payments.models import (
     Refund,
     StatementImport,
 )
-
-M = TypeVar("M", bound=Model)
-
-
-class ReadOnlyAdmin(admin.ModelAdmin[M]):
-    """Seen, never added, edited or deleted here: that would bypass the services and the audit log."""
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: M | None = None) -> bool:
-        return False
 
 
 @admin.register(Bill)

@@ -20,6 +20,8 @@ from pracha.documents.models import Document, DocumentFile, ShareLink
 
 LICENCE_TITLE_TH = "ใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร"
 LICENCE_TITLE_EN = "Food shop permit"
+# The number of the licence the page and API tests look at (the `licence` fixture of conftest).
+LICENCE_NUMBER = "FSP-2569-000042"
 
 
 def licence_content(**overrides: Any) -> dict[str, Any]:
@@ -101,6 +103,11 @@ def stored_bytes(file: DocumentFile) -> bytes:
     """The signed PDF as it was stored."""
     with private_storage().open(file.stored_name, "rb") as stored:
         return stored.read()
+
+
+def pdf_of(document: Document, language: str = "th") -> bytes:
+    """The stored PDF of a document in one language."""
+    return stored_bytes(document.files.get(language=language))
 
 
 def make_document(**fields: Any) -> Document:

@@ -22,16 +22,16 @@ from pracha.core.thai_ids import format_thai_id
 from pracha.core.working_days import local_today
 from pracha.documents import rendering, services, signing
 from pracha.documents.models import Document
+from pracha.documents.tests.factories import LICENCE_NUMBER as NUMBER
 from pracha.documents.tests.factories import (
     issued_document,
     officer,
+    pdf_of,
     signed_document,
-    stored_bytes,
     thai_name,
 )
 
 BASE = "/api/v1/documents"
-NUMBER = "FSP-2569-000042"
 NOT_FOUND = {
     "code": "not_found",
     "message": "No document with this number was issued on Pracha.",
@@ -44,17 +44,7 @@ RATE_LIMITED = {
 }
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> Any:
-    """Lookups are counted in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def licence(world: dict[str, Any]) -> Document:
-    return signed_document(agency=world["home"], holder_user=world["holder"], number=NUMBER)
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 def iso(value: datetime.datetime | None) -> str | None:
@@ -86,10 +76,6 @@ def expected_document(document: Document, *, holder_name: str, holder_confirmed:
 def post_file(client: Any, data: bytes, **form: str) -> Any:
     upload = SimpleUploadedFile("document.pdf", data, content_type="application/pdf")
     return client.post(f"{BASE}/verify", {"file": upload, **form})
-
-
-def pdf_of(document: Document, language: str = "th") -> bytes:
-    return stored_bytes(document.files.get(language=language))
 
 
 def assert_no_personal_data(body: str, document: Document) -> None:

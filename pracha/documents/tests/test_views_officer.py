@@ -6,43 +6,21 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from pracha.accounts.tests.conftest import client_for
 from pracha.audit.public import AuditEntry
 from pracha.documents import services
 from pracha.documents.models import Document
-from pracha.documents.tests.factories import DocumentFactory, signed_document
+from pracha.documents.tests.conftest import gettext_in, login_redirect, page_errors
+from pracha.documents.tests.factories import LICENCE_NUMBER as NUMBER
+from pracha.documents.tests.factories import DocumentFactory
 
-NUMBER = "FSP-2569-000042"
 NO_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 MANAGE = reverse("documents:manage")
 
 
-@pytest.fixture
-def licence(world: dict[str, Any]) -> Document:
-    """A signed licence the home agency issued to the holder."""
-    return signed_document(agency=world["home"], holder_user=world["holder"], number=NUMBER)
-
-
 def page_url(document: Document) -> str:
     return reverse("documents:manage_document", args=[document.public_id])
-
-
-def login_redirect(url: str) -> str:
-    return f"{reverse('account_login')}?next={url}"
-
-
-def gettext_in(language: str, message: str) -> str:
-    with translation.override(language):
-        return gettext(message)
-
-
-def page_errors(response: Any) -> dict[str, list[str]]:
-    form = response.context["form"]
-    with translation.override(response.headers["Content-Language"]):
-        return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
 
 
 def snapshot() -> dict[str, Any]:

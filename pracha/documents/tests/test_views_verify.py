@@ -12,8 +12,6 @@ import pytest
 from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import translation
-from django.utils.translation import gettext
 
 from pracha.accounts.tests.conftest import client_for
 from pracha.core.text import masked_name
@@ -23,15 +21,16 @@ from pracha.core.working_days import local_today
 from pracha.documents import rendering, services, signing
 from pracha.documents.forms import VERIFY_MAX_BYTES
 from pracha.documents.models import Document
+from pracha.documents.tests.conftest import gettext_in, page_errors
+from pracha.documents.tests.factories import LICENCE_NUMBER as NUMBER
 from pracha.documents.tests.factories import (
     DocumentFactory,
     issued_document,
+    pdf_of,
     signed_document,
-    stored_bytes,
     thai_name,
 )
 
-NUMBER = "FSP-2569-000042"
 VERIFY = reverse("documents:verify")
 NOT_FOUND = "No document with this number was issued on Pracha."
 ALTERED = "This file is not the one we issued: it has been changed."
@@ -41,29 +40,7 @@ NOT_A_PDF = "The selected file is not a PDF. Choose the PDF file of the document
 TOO_MANY = "You have checked many documents in a short time. Please wait 10 minutes and try again."
 
 
-@pytest.fixture(autouse=True)
-def fresh_rate_limits() -> Any:
-    """Lookups are counted in the cache; each test starts with none."""
-    cache.clear()
-    yield
-    cache.clear()
-
-
-@pytest.fixture
-def licence(world: dict[str, Any]) -> Document:
-    """A signed licence of the home agency, held by the holder, valid for a year."""
-    return signed_document(agency=world["home"], holder_user=world["holder"], number=NUMBER)
-
-
-def gettext_in(language: str, message: str) -> str:
-    with translation.override(language):
-        return gettext(message)
-
-
-def page_errors(response: Any) -> dict[str, list[str]]:
-    form = response.context["form"]
-    with translation.override(response.headers["Content-Language"]):
-        return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
+pytestmark = pytest.mark.usefixtures("fresh_rate_limits")
 
 
 def by_number(client: Any, number: str, holder_id: str = "", **extra: Any) -> Any:
@@ -74,10 +51,6 @@ def by_number(client: Any, number: str, holder_id: str = "", **extra: Any) -> An
 def by_file(client: Any, data: bytes, holder_id: str = "", name: str = "document.pdf") -> Any:
     upload = SimpleUploadedFile(name, data, content_type="application/pdf")
     return client.post(VERIFY, {"check": "file", "file-file": upload, "file-holder_id_number": holder_id})
-
-
-def pdf_of(document: Document, language: str = "th") -> bytes:
-    return stored_bytes(document.files.get(language=language))
 
 
 def assert_no_personal_data(html: str, document: Document) -> None:

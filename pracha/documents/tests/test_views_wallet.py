@@ -8,8 +8,7 @@ from typing import Any
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone, translation
-from django.utils.translation import gettext
+from django.utils import timezone
 
 from pracha.accounts.tests.conftest import client_for
 from pracha.audit.public import AuditEntry
@@ -17,6 +16,8 @@ from pracha.core.storage import private_storage
 from pracha.core.thai_dates import buddhist_year, format_date
 from pracha.documents import services, views
 from pracha.documents.models import Document, ShareLink
+from pracha.documents.tests.conftest import gettext_in, login_redirect, page_errors
+from pracha.documents.tests.factories import LICENCE_NUMBER as NUMBER
 from pracha.documents.tests.factories import (
     DocumentFactory,
     issued_document,
@@ -25,7 +26,6 @@ from pracha.documents.tests.factories import (
     thai_name,
 )
 
-NUMBER = "FSP-2569-000042"
 NO_CACHE = "max-age=0, no-cache, no-store, must-revalidate, private"
 WALLET = reverse("documents:wallet")
 PENDING_HINT = "We are signing it. This takes a minute: refresh the page."
@@ -34,12 +34,6 @@ FAILED_HINT = (
     "anything."
 )
 GONE = "This link does not work. It may have expired or the holder may have revoked it."
-
-
-@pytest.fixture
-def licence(world: dict[str, Any]) -> Document:
-    """A signed licence of the home agency held by the holder."""
-    return signed_document(agency=world["home"], holder_user=world["holder"], number=NUMBER)
 
 
 @pytest.fixture
@@ -59,27 +53,12 @@ def business_receipt(world: dict[str, Any]) -> Document:
     )
 
 
-def login_redirect(url: str) -> str:
-    return f"{reverse('account_login')}?next={url}"
-
-
 def detail_url(document: Document) -> str:
     return reverse("documents:detail", args=[document.public_id])
 
 
 def download_url(document: Document, language: str) -> str:
     return reverse("documents:download", args=[document.public_id, language])
-
-
-def gettext_in(language: str, message: str) -> str:
-    with translation.override(language):
-        return gettext(message)
-
-
-def page_errors(response: Any) -> dict[str, list[str]]:
-    form = response.context["form"]
-    with translation.override(response.headers["Content-Language"]):
-        return {name: [str(error) for error in errors] for name, errors in form.errors.items()}
 
 
 def share(client: Any, document: Document, days: str = "7") -> Any:
