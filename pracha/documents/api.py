@@ -31,15 +31,7 @@ from pracha.documents.models import Document, DocumentFile
 from pracha.documents.rendering import verification_url
 from pracha.documents.schemas import ErrorOut, VerificationOut, WalletDocumentOut
 from pracha.documents.selectors import Verification
-from pracha.documents.views import (
-    PROBLEM_MESSAGES,
-    limit_holder_ids,
-    limit_verifications,
-    pdf_response,
-    replacement_of,
-    verdict,
-)
-from pracha.documents.views import signed_json_url as page_signed_json_url
+from pracha.documents.views import limit_holder_ids, limit_verifications, pdf_response
 
 router = Router(tags=["documents"])
 
@@ -63,7 +55,7 @@ def _agency(agency: Agency) -> dict[str, Any]:
 
 def _common(document: Document) -> dict[str, Any]:
     """What both the verification and the wallet say of a document."""
-    replacement = replacement_of(document)
+    replacement = selectors.replacement_of(document)
     return {
         "id": document.public_id,
         "number": document.number,
@@ -83,13 +75,13 @@ def _common(document: Document) -> dict[str, Any]:
         "replaced_by": replacement.number if replacement is not None else None,
         "replaces": document.replaces.number if document.replaces is not None else None,
         "verification_url": verification_url(document),
-        "signed_json_url": page_signed_json_url(document) or None,
+        "signed_json_url": selectors.signed_json_url(document) or None,
     }
 
 
 def verification_out(verification: Verification) -> dict[str, Any]:
     """The same result the verification page shows."""
-    found = verdict(verification)
+    found = selectors.verdict(verification)
     signature = verification.signature
     document = verification.document
     return {
@@ -147,7 +139,7 @@ def _refused(form: forms.Form) -> InvalidInput:
 
 
 def _not_found() -> NotFound:
-    return NotFound(PROBLEM_MESSAGES[selectors.NOT_FOUND])
+    return NotFound(selectors.PROBLEM_MESSAGES[selectors.NOT_FOUND])
 
 
 # --- verification -----------------------------------------------------------------------------------

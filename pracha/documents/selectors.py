@@ -16,13 +16,16 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext
 from django.utils.translation import gettext_lazy as _
 
 from pracha.accounts.public import businesses_for
 from pracha.agencies.public import agencies_where_permitted
 from pracha.core.errors import NotFound
 from pracha.core.text import masked_name
+from pracha.core.thai_dates import format_date
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import local_today
 from pracha.documents import signing
@@ -338,3 +341,84 @@ def verify_file(*, data: bytes, holder_id_number: str = "") -> Verification:
         signature=signature,
         problem="" if matches else _unmatched_problem(signature),
     )
+
+
+# --- what a verification means, in words (the page and the API say the same) ---------------------------
+
+GENUINE_STATUSES = (VALID, EXPIRING)
+
+PROBLEM_MESSAGES = {
+    NOT_FOUND: _("No document with this number was issued on Pracha."),
+    ALTERED: _("This file is not the one we issued: it has been changed."),
+    # Unsigned, signed by a key we do not trust, or validly signed but not a file issued here.
+    NOT_ISSUED_HERE: _("This file is not a document issued on Pracha."),
+    UNREADABLE: _("This file could not be read as a PDF document."),
+}
+
+
+def english() -> bool:
+    return (get_language() or "th").startswith("en")
+
+
+def title_of(document: Document) -> str:
+    return document.title_en if english() else document.title_th
+
+
+def replacement_of(document: Document) -> Document | None:
+    """The document issued to replace this one after a correction, if any."""
+    try:
+        return document.replaced_by
+    except Document.DoesNotExist:
+        return None
+
+
+def signed_json_url(document: Document) -> str:
+    """The absolute address of the signed JSON copy; "" until the document is signed."""
+    if not signed_json_of(document):
+        return ""
+    return settings.PRACHA_SITE_URL + reverse("documents:verify_json", args=[document.public_id])
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """What a verification means for the reader: genuine or not, and why in one sentence."""
+
+    genuine: bool
+    problem: str  # "" when genuine: a problem of the file or the number, else the status that fails it
+    message: str
+
+
+def verdict(verification: Verification) -> Verdict:
+    document = verification.document
+    if document is None or verification.problem:
+        problem = verification.problem or NOT_FOUND
+        return Verdict(genuine=False, problem=problem, message=str(PROBLEM_MESSAGES[problem]))
+    status = verification.status
+    agency = document.agency.name_en if english() else document.agency.name_th
+    if status in GENUINE_STATUSES:
+        if document.valid_until is None:
+            message = gettext("This document was issued by %(agency)s and is valid.") % {"agency": agency}
+        else:
+            message = gettext("This document was issued by %(agency)s and is valid until %(date)s.") % {
+                "agency": agency,
+                "date": format_date(document.valid_until),
+            }
+        return Verdict(genuine=True, problem="", message=message)
+    if status == REVOKED and document.revoked_at is not None:
+        message = gettext("This document was revoked on %(date)s. Reason: %(reason)s.") % {
+            "date": format_date(document.revoked_at),
+            "reason": document.get_revocation_reason_display(),
+        }
+    elif status == EXPIRED and document.valid_until is not None:
+        message = gettext("This document expired: it was valid until %(date)s.") % {
+            "date": format_date(document.valid_until)
+        }
+    elif status == NOT_YET_VALID:
+        message = gettext("This document is not valid yet: it is valid from %(date)s.") % {
+            "date": format_date(document.valid_from)
+        }
+    elif status == PENDING:
+        message = gettext("The agency is still signing this document. Please check again in a few minutes.")
+    else:
+        message = gettext("This document has not been signed, so it cannot be relied on.")
+    return Verdict(genuine=False, problem=status, message=message)

@@ -26,8 +26,8 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext_lazy, pgettext_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -60,7 +60,6 @@ from pracha.documents.rendering import LANGUAGES, verification_url
 from pracha.documents.selectors import STATUS_LABELS, Verification
 
 PAGE_SIZE = 25
-GENUINE_STATUSES = (selectors.VALID, selectors.EXPIRING)
 # Lookups per client (an IPv4 address, an IPv6 /64) in each window. Enough for a counter checking a
 # queue of documents, far too few to find a 13-digit ID number by trying.
 VERIFY_LIMIT = 30
@@ -70,14 +69,6 @@ VERIFY_WINDOW_SECONDS = 10 * 60
 HOLDER_ID_LIMIT = 10
 HOLDER_ID_WINDOW_SECONDS = 24 * 60 * 60
 REVOKE_PERMISSION = "documents.revoke"
-
-PROBLEM_MESSAGES = {
-    selectors.NOT_FOUND: gettext_lazy("No document with this number was issued on Pracha."),
-    selectors.ALTERED: gettext_lazy("This file is not the one we issued: it has been changed."),
-    # Unsigned, signed by a key we do not trust, or validly signed but not a file issued here.
-    selectors.NOT_ISSUED_HERE: gettext_lazy("This file is not a document issued on Pracha."),
-    selectors.UNREADABLE: gettext_lazy("This file could not be read as a PDF document."),
-}
 
 
 def _user(request: HttpRequest) -> User:
@@ -101,77 +92,6 @@ def no_referrer(response: HttpResponseBase) -> HttpResponseBase:
     """A share link's token is in its address: no page it opens may pass it on to another site."""
     response["Referrer-Policy"] = "no-referrer"
     return response
-
-
-# --- what the pages show of a document ----------------------------------------------------------------
-
-
-def english() -> bool:
-    return (get_language() or "th").startswith("en")
-
-
-def title_of(document: Document) -> str:
-    return document.title_en if english() else document.title_th
-
-
-def replacement_of(document: Document) -> Document | None:
-    """The document issued to replace this one after a correction, if any."""
-    try:
-        return document.replaced_by
-    except Document.DoesNotExist:
-        return None
-
-
-def signed_json_url(document: Document) -> str:
-    """The absolute address of the signed JSON copy; "" until the document is signed."""
-    if not selectors.signed_json_of(document):
-        return ""
-    return settings.PRACHA_SITE_URL + reverse("documents:verify_json", args=[document.public_id])
-
-
-@dataclass(frozen=True)
-class Verdict:
-    """What a verification means for the reader: genuine or not, and why in one sentence."""
-
-    genuine: bool
-    problem: str  # "" when genuine: a problem of the file or the number, else the status that fails it
-    message: str
-
-
-def verdict(verification: Verification) -> Verdict:
-    document = verification.document
-    if document is None or verification.problem:
-        problem = verification.problem or selectors.NOT_FOUND
-        return Verdict(genuine=False, problem=problem, message=str(PROBLEM_MESSAGES[problem]))
-    status = verification.status
-    agency = document.agency.name_en if english() else document.agency.name_th
-    if status in GENUINE_STATUSES:
-        if document.valid_until is None:
-            message = _("This document was issued by %(agency)s and is valid.") % {"agency": agency}
-        else:
-            message = _("This document was issued by %(agency)s and is valid until %(date)s.") % {
-                "agency": agency,
-                "date": format_date(document.valid_until),
-            }
-        return Verdict(genuine=True, problem="", message=message)
-    if status == selectors.REVOKED and document.revoked_at is not None:
-        message = _("This document was revoked on %(date)s. Reason: %(reason)s.") % {
-            "date": format_date(document.revoked_at),
-            "reason": document.get_revocation_reason_display(),
-        }
-    elif status == selectors.EXPIRED and document.valid_until is not None:
-        message = _("This document expired: it was valid until %(date)s.") % {
-            "date": format_date(document.valid_until)
-        }
-    elif status == selectors.NOT_YET_VALID:
-        message = _("This document is not valid yet: it is valid from %(date)s.") % {
-            "date": format_date(document.valid_from)
-        }
-    elif status == selectors.PENDING:
-        message = _("The agency is still signing this document. Please check again in a few minutes.")
-    else:
-        message = _("This document has not been signed, so it cannot be relied on.")
-    return Verdict(genuine=False, problem=status, message=message)
 
 
 def limit_verifications(request: HttpRequest) -> None:
@@ -235,12 +155,12 @@ def _result(
         "documents/result.html",
         {
             "verification": verification,
-            "verdict": verdict(verification),
+            "verdict": selectors.verdict(verification),
             "document": document,
-            "title": title_of(document) if document else "",
+            "title": selectors.title_of(document) if document else "",
             "status_label": STATUS_LABELS.get(verification.status, ""),
-            "replacement": replacement_of(document) if document else None,
-            "signed_json_url": signed_json_url(document) if document else "",
+            "replacement": selectors.replacement_of(document) if document else None,
+            "signed_json_url": selectors.signed_json_url(document) if document else "",
             "holder_form": holder_form if holder_form is not None else HolderIdForm(),
             # An ID number was entered and did not match: the name stays masked, and the page says so.
             "id_mismatch": id_entered and not id_refused and not verification.holder_confirmed,
@@ -304,7 +224,7 @@ def wallet(request: HttpRequest) -> HttpResponse:
     rows = [
         DocumentRow(
             document=entry.document,
-            title=title_of(entry.document),
+            title=selectors.title_of(entry.document),
             status=entry.status,
             status_label=str(STATUS_LABELS[entry.status]),
             languages=_languages(entry.files) if entry.document.state == Document.State.SIGNED else [],
@@ -350,13 +270,13 @@ def _detail_page(
         "documents/detail.html",
         {
             "document": document,
-            "title": title_of(document),
+            "title": selectors.title_of(document),
             "status": status,
             "status_label": STATUS_LABELS[status],
             "languages": _languages(files) if document.state == Document.State.SIGNED else [],
             "verification_url": verification_url(document),
-            "signed_json_url": signed_json_url(document),
-            "replacement": replacement_of(document),
+            "signed_json_url": selectors.signed_json_url(document),
+            "replacement": selectors.replacement_of(document),
             "share_rows": _share_rows(document),
             "may_share": document.state == Document.State.SIGNED and document.revoked_at is None,
             "share_form": share_form if share_form is not None else ShareLinkForm(),
@@ -437,12 +357,12 @@ def shared(request: HttpRequest, token: str) -> HttpResponseBase:
             "link": link,
             "token": token,
             "verification": verification,
-            "verdict": verdict(verification),
+            "verdict": selectors.verdict(verification),
             "document": document,
-            "title": title_of(document),
+            "title": selectors.title_of(document),
             "status_label": STATUS_LABELS[verification.status],
-            "replacement": replacement_of(document),
-            "signed_json_url": signed_json_url(document),
+            "replacement": selectors.replacement_of(document),
+            "signed_json_url": selectors.signed_json_url(document),
             "languages": _languages(list(document.files.all())) if _hands_out_file(document) else [],
         },
     )
@@ -562,7 +482,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     rows = [
         DocumentRow(
             document=document,
-            title=title_of(document),
+            title=selectors.title_of(document),
             status=(status := selectors.document_status(document, today=today)),
             status_label=str(STATUS_LABELS[status]),
         )
@@ -621,13 +541,13 @@ def _manage_page(
         "documents/manage_document.html",
         {
             "document": document,
-            "title": title_of(document),
+            "title": selectors.title_of(document),
             "status": status,
             "status_label": STATUS_LABELS[status],
             "files": files,
             "verification_url": verification_url(document),
-            "signed_json_url": signed_json_url(document),
-            "replacement": replacement_of(document),
+            "signed_json_url": selectors.signed_json_url(document),
+            "replacement": selectors.replacement_of(document),
             "history": history,
             "show_revoke": live,
             "show_replace": live and document.state == Document.State.SIGNED,

@@ -36,8 +36,7 @@ from pracha.core.thai_dates import format_date
 from pracha.documents import signing
 from pracha.documents.models import Document, DocumentFile, ShareLink
 from pracha.documents.rendering import verification_url
-from pracha.documents.selectors import ALTERED
-from pracha.documents.views import PROBLEM_MESSAGES
+from pracha.documents.selectors import ALTERED, PROBLEM_MESSAGES
 from pracha.payments import services as payments
 from pracha.portal import demo_world
 
