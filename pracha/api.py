@@ -10,9 +10,11 @@ from ninja.responses import Status
 from pracha.accounts.api import router as accounts_router
 from pracha.applications.api import router as applications_router
 from pracha.applications.api import tasks_router
+from pracha.backoffice.api import router as messages_router
 from pracha.catalogue.api import router as services_router
 from pracha.core.errors import DomainError, InvalidInput, NotAuthenticated
 from pracha.documents.api import router as documents_router
+from pracha.notifications.api import router as notifications_router
 from pracha.payments.api import router as payments_router
 
 api = NinjaAPI(
@@ -75,3 +77,5 @@ api.add_router("/applications/", applications_router)
 api.add_router("/tasks/", tasks_router)
 api.add_router("/payments/", payments_router)
 api.add_router("/documents/", documents_router)
+api.add_router("/notifications/", notifications_router)
+api.add_router("/messages/", messages_router)

@@ -23,7 +23,7 @@ PACKAGE = ROOT / "pracha"
 LAYERS: dict[str, int] = {
     "core": 0,
     "audit": 1,
-    "notifications": 1,
+    "notifications": 2,
     "agencies": 2,
     "registries": 3,
     "accounts": 4,

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "pracha.core",
     "pracha.audit",
+    "pracha.notifications",
     "pracha.agencies",
     "pracha.registries",
     "pracha.catalogue",
@@ -190,6 +191,8 @@ PRACHA_PERIODIC_TASKS = {
     "pracha.applications.tasks.settle_paid_cases": 60,
     "pracha.payments.tasks.expire_overdue_bills": 60 * 60,
     "pracha.documents.tasks.sign_due_documents": 60,
+    "pracha.notifications.tasks.send_due_messages": 5,
+    "pracha.notifications.tasks.send_due_callbacks": 30,
 }
 PRACHA_TRUST_X_REAL_IP = env_bool("PRACHA_TRUST_X_REAL_IP", False)
 # allauth's per-address rate limits must see the client, not the proxy, or they would lock out everyone.
@@ -252,6 +255,32 @@ PRACHA_DOCUMENT_SIGN_ATTEMPTS = 8
 PRACHA_DOCUMENT_EXPIRING_DAYS = 30
 # The longest a holder can make a share link last.
 PRACHA_DOCUMENT_SHARE_MAX_DAYS = 30
+
+# Notifications (docs/notifications.md). Messages are sent by the task worker after the transaction that
+# made them commits; a temporary failure is retried after base * 2**(attempts - 1) seconds, at most the
+# cap apart, until the attempts run out (then the message is a technical failure).
+PRACHA_NOTIFY_ATTEMPTS = 6
+PRACHA_NOTIFY_RETRY_BASE_SECONDS = 30
+PRACHA_NOTIFY_RETRY_CAP_SECONDS = 30 * 60
+# A worker holds a message it is sending this long; after that another worker may take it over.
+PRACHA_NOTIFY_LEASE_SECONDS = 120
+# Messages per second the gateways are given, per channel and per sending agency: the excess waits in
+# the queue for the next second rather than being dropped.
+PRACHA_NOTIFY_RATE_LIMITS = {"email": 50, "sms": 20}
+PRACHA_NOTIFY_AGENCY_RATE_LIMITS = {"email": 20, "sms": 10}
+# One-time codes that confirm an e-mail address or a mobile number.
+PRACHA_NOTIFY_CODE_MINUTES = 10
+PRACHA_NOTIFY_CODE_ATTEMPTS = 5
+# Codes a person may ask for in an hour (per person, and per address).
+PRACHA_NOTIFY_CODES_PER_HOUR = 5
+# The SMS gateway adapter and where it listens; without a URL, no SMS is sent (none is queued).
+PRACHA_SMS_GATEWAY = os.environ.get("PRACHA_SMS_GATEWAY", "pracha.notifications.gateways.HttpSmsGateway")
+PRACHA_SMS_GATEWAY_URL = os.environ.get("PRACHA_SMS_GATEWAY_URL", "")
+PRACHA_SMS_GATEWAY_TOKEN = os.environ.get("PRACHA_SMS_GATEWAY_TOKEN", "demo-only-sms-token")
+# The sender name phones show.
+PRACHA_SMS_SENDER = os.environ.get("PRACHA_SMS_SENDER", "PRACHA")
+# The local mail catch-all's page, where a development machine's e-mail lands (empty: none runs).
+PRACHA_MAIL_CATCHER_URL = ""
 
 LOGGING = {
     "version": 1,
