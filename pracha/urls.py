@@ -11,6 +11,8 @@ urlpatterns = [
     # documents/... (the holder's wallet, the officers' desk) and verify/... (the public check).
     path("", include("pracha.documents.urls")),
     path("", include("pracha.portal.urls")),
+    # inbox/... (the in-app messages) and account/notifications/... (the person's choices and contacts).
+    path("", include("pracha.notifications.urls")),
     path("agencies/", include("pracha.agencies.urls")),
     path("services/", include("pracha.catalogue.urls")),
     path("applications/", include("pracha.applications.urls")),

@@ -1,6 +1,8 @@
-"""The home page and the error pages."""
+"""The home page, the topics a person follows, and the error pages."""
 
 from django.conf import settings
+from django.contrib import messages
+from django.db import transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -10,15 +12,58 @@ from django.http import (
     HttpResponseServerError,
     JsonResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.template import loader
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from pracha.agencies.public import agency_tree
+from pracha.catalogue.public import published_services
 from pracha.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
+from pracha.core.http import show_on_form, signed_in_page
+from pracha.notifications.public import subscription_add, subscription_remove, subscriptions_for
+from pracha.portal.forms import SubscriptionsForm
 
 
 def home(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/home.html")
+
+
+def _life_events() -> list[tuple[str, str]]:
+    """The life events of the published services, as (code, code): the page names them with the
+    catalogue's life_event_label filter."""
+    codes = {code for service in published_services() for code in service.life_events}
+    return [(code, code) for code in sorted(codes)]
+
+
+@signed_in_page("GET", "POST")
+def subscriptions(request: HttpRequest) -> HttpResponse:
+    """The topics a person follows: agencies' announcements and life events. Complaint categories in
+    their district join the page when the complaints service exists."""
+    user = request.user
+    followed = set(subscriptions_for(user=user))
+    form = SubscriptionsForm(
+        request.POST if request.method == "POST" else None,
+        agencies=[(agency.code, agency.name) for agency, _depth in agency_tree()],
+        life_events=_life_events(),
+        followed=followed,
+    )
+    if form.is_valid():
+        wanted = form.topics()
+        current = followed & form.offered  # topics this page does not offer are left as they are
+        try:
+            # One change of the person's choices: all of it is kept, or none.
+            with transaction.atomic():
+                for topic in sorted(wanted - current):
+                    subscription_add(actor=user, topic=topic)
+                for topic in sorted(current - wanted):
+                    subscription_remove(actor=user, topic=topic)
+        except DomainError as error:
+            show_on_form(form, error)
+        else:
+            messages.success(request, _("Your topics have been saved."))
+            return redirect("portal:subscriptions")
+    return render(request, "portal/subscriptions.html", {"form": form})
 
 
 def _minimal_context() -> dict[str, object]:
