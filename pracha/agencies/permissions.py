@@ -15,6 +15,9 @@ PERMISSIONS = {
     "payments.refund_approve": _("Approve or reject refunds requested by another officer"),
     "payments.reconcile": _("Import bank statements and reconcile them"),
     "documents.revoke": _("Revoke and replace the agency's signed documents"),
+    "notifications.view": _("See the agency's undelivered messages"),
+    "notifications.templates": _("Edit the platform's message templates"),
+    "notifications.keys": _("Create and revoke the agency's messaging API keys"),
     "complaints.handle": _("Handle complaints"),
     "procurement.manage": _("Manage procurement"),
 }

@@ -6,6 +6,7 @@ from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django_stubs_ext import StrOrPromise
 
 from pracha.backoffice.selectors import markable_fields, requestable_documents
 from pracha.catalogue.public import Action, ServiceDefinition
@@ -164,3 +165,113 @@ class MessageForm(forms.Form):
 
 class InternalNoteForm(forms.Form):
     body = forms.CharField(label=_("Internal note"), required=False, widget=_textarea(4))
+
+
+# --- the messages desks -------------------------------------------------------------------------------
+
+
+class MessagesForm(forms.Form):
+    # Browsers' own "required" bubbles are untranslated and skip the error summary; the server says it.
+    use_required_attribute = False
+
+
+FAILED, PERMANENTLY_FAILED = "failed", "permanently_failed"
+UNDELIVERED_STATUSES: list[tuple[str, StrOrPromise]] = [
+    (FAILED, _("Technical failure (tried until the attempts ran out)")),
+    (PERMANENTLY_FAILED, _("Permanent failure (a bad address: not tried again)")),
+]
+UNDELIVERED_CHANNELS: list[tuple[str, StrOrPromise]] = [("email", _("E-mail")), ("sms", _("SMS"))]
+
+
+class UndeliveredFilterForm(MessagesForm):
+    """The undelivered messages desk's filters, sent with GET so a filtered list can be bookmarked."""
+
+    status = forms.ChoiceField(
+        label=_("Status"), required=False, choices=[("", _("Every status")), *UNDELIVERED_STATUSES]
+    )
+    channel = forms.ChoiceField(
+        label=_("Channel"), required=False, choices=[("", _("Every channel")), *UNDELIVERED_CHANNELS]
+    )
+
+
+class TemplateForm(MessagesForm):
+    """A template's text. The rules (placeholders the kind provides, ((domain)) in the text, no subject
+    for an SMS) and their messages are the notifications services'; an SMS has no subject field."""
+
+    subject = forms.CharField(label=_("Subject"), required=False, max_length=200)
+    body = forms.CharField(
+        label=_("Text of the message"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 10, "spellcheck": "true"}),
+        help_text=_("Write a placeholder between double brackets, for example ((reference))."),
+    )
+
+    def __init__(self, *args: Any, channel: str, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if channel == "sms":
+            del self.fields["subject"]
+
+
+KEY_TYPES: list[tuple[str, StrOrPromise]] = [
+    ("test", _("Test: accepted and shown as delivered, never sent to anyone")),
+    ("team", _("Team: sent only to your agency's own staff")),
+    ("live", _("Live: sent to anyone")),
+]
+
+
+class ApiKeyCreateForm(MessagesForm):
+    agency = forms.ChoiceField(label=_("Agency"), required=False)
+    name = forms.CharField(
+        label=_("Name of the key"),
+        required=False,
+        max_length=100,
+        help_text=_("Say which system will use it, for example “Tax reminders”."),
+    )
+    key_type = forms.ChoiceField(
+        label=_("Type of key"), required=False, choices=KEY_TYPES, widget=forms.RadioSelect
+    )
+    rate_limit_per_minute = forms.IntegerField(
+        label=_("Messages per minute"),
+        required=False,
+        min_value=1,
+        max_value=100_000,
+        help_text=_("Leave empty for the usual limit. Messages over the limit are refused with 429."),
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-5", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, agencies: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        agency_field = self.fields["agency"]
+        assert isinstance(agency_field, forms.ChoiceField)
+        agency_field.choices = agencies
+        if agencies:
+            agency_field.initial = agencies[0][0]
+
+    def clean_key_type(self) -> str:
+        value: str = self.cleaned_data.get("key_type") or ""
+        if not value:
+            raise forms.ValidationError(_("Choose the type of key."))
+        return value
+
+
+class ApiKeyCallbackForm(MessagesForm):
+    # The service names the token "token".
+    error_aliases = {"token": "bearer_token"}
+
+    url = forms.CharField(
+        label=_("Callback URL"),
+        required=False,
+        max_length=200,
+        help_text=_(
+            "Pracha sends each message's final status to this address (https://…). Leave it empty to "
+            "stop the callbacks."
+        ),
+        widget=forms.URLInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
+    bearer_token = forms.CharField(
+        label=_("Bearer token"),
+        required=False,
+        max_length=200,
+        help_text=_("Pracha sends it as “Authorization: Bearer …” so your system knows the call is ours."),
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )

@@ -7,11 +7,12 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
-from pracha.agencies.public import has_permission
+from pracha.agencies.public import Agency, agencies_where_permitted, has_permission, officer_permissions
 from pracha.applications.public import Application, ApplicationDocument, FeePayment, Holder, Message
 from pracha.applications.public import selectors as applications
 from pracha.catalogue.public import (
@@ -29,8 +30,12 @@ from pracha.catalogue.public import (
     version_definition,
     workflow,
 )
+from pracha.core.errors import NotFound
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import local_today, working_days_left
+from pracha.notifications import public as notifications
+from pracha.notifications.public import ApiKey
+from pracha.notifications.public import Message as NotificationMessage
 from pracha.payments.public import Bill
 
 PAGE_SIZE = 25
@@ -351,3 +356,169 @@ def requestable_documents(definition: ServiceDefinition) -> list[tuple[str, str]
     return [
         (document.code, str(document.name)) for document in definition.documents if not document.held_by_state
     ]
+
+
+# --- the messages desks -------------------------------------------------------------------------------
+# Undelivered messages, the platform's templates and the agencies' API keys (pracha.notifications).
+
+MESSAGES_VIEW = "notifications.view"
+MESSAGES_TEMPLATES = "notifications.templates"
+MESSAGES_KEYS = "notifications.keys"
+MESSAGES_PAGE_SIZE = 25
+
+
+def mask_address(channel: str, address: str) -> str:
+    """An e-mail address or a mobile number as an officer's list shows it: enough to tell two apart and
+    to recognise one a person reads out, not enough to contact anyone.
+    "+66812345678" -> "+66 8x xxx 5678", "somchai@example.com" -> "s***@example.com"."""
+    address = (address or "").strip()
+    if not address:
+        return ""
+    if channel == "email":
+        local, at, domain = address.rpartition("@")
+        if not at or not local:
+            return "***"
+        return f"{local[0]}***@{domain}"
+    digits = "".join(character for character in address if character.isdigit())
+    if address.startswith("+66") and len(digits) == 11:
+        national = digits[2:]  # 9 digits of a Thai mobile number after the country code: 8x xxx xxxx
+        return f"+66 {national[0]}x xxx {national[-4:]}"
+    if len(digits) <= 4:
+        return "x" * len(digits)
+    return "x" * (len(digits) - 4) + digits[-4:]
+
+
+def messages_desks_for(user: Any) -> dict[str, bool]:
+    """Which of the three messages desks the officer may open."""
+    held = officer_permissions(user)
+    return {
+        "undelivered": MESSAGES_VIEW in held,
+        "templates": MESSAGES_TEMPLATES in held,
+        "keys": MESSAGES_KEYS in held,
+    }
+
+
+def message_agencies(user: Any, permission: str) -> list[Agency]:
+    """The agencies where the officer holds a messages permission."""
+    return agencies_where_permitted(user, permission)
+
+
+@dataclass(frozen=True)
+class UndeliveredRow:
+    message: NotificationMessage
+    at: datetime.datetime
+    kind_label: str
+    channel_label: str
+    address: str
+    agency_name: str
+
+
+def undelivered_for(
+    *, agencies: Sequence[Agency], status: str = "", channel: str = ""
+) -> QuerySet[NotificationMessage]:
+    """The failed and permanently failed messages of these agencies, newest first, filtered."""
+    messages = notifications.undelivered_messages(agency_codes=[agency.code for agency in agencies])
+    if status:
+        messages = messages.filter(status=status)
+    if channel:
+        messages = messages.filter(channel=channel)
+    return messages
+
+
+def undelivered_rows(
+    messages_page: Iterable[NotificationMessage], *, agencies: Sequence[Agency]
+) -> list[UndeliveredRow]:
+    names = {agency.code: str(agency) for agency in agencies}
+    rows = []
+    for message in messages_page:
+        kind = notifications.KINDS.get(message.kind)
+        rows.append(
+            UndeliveredRow(
+                message=message,
+                at=message.failed_at or message.updated_at,
+                kind_label=str(kind.label) if kind is not None else message.kind,
+                channel_label=str(message.get_channel_display()),
+                address=mask_address(message.channel, message.address),
+                agency_name=names.get(message.agency_code, message.agency_code),
+            )
+        )
+    return rows
+
+
+# --- the template editor ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TemplateCell:
+    language: str
+    language_name: str
+    edited: bool
+
+
+@dataclass(frozen=True)
+class TemplateListRow:
+    kind: str
+    kind_label: str
+    channel: str
+    channel_label: str
+    cells: list[TemplateCell]
+
+
+def template_list_rows() -> list[TemplateListRow]:
+    """One row per kind and channel, with each language's template edited or the default."""
+    rows: dict[tuple[str, str], TemplateListRow] = {}
+    languages = dict(settings.LANGUAGES)
+    for summary in notifications.templates_overview():
+        key = (summary.kind, summary.channel)
+        if key not in rows:
+            rows[key] = TemplateListRow(
+                kind=summary.kind,
+                kind_label=str(summary.label),
+                channel=summary.channel,
+                channel_label=str(notifications.Channel(summary.channel).label),
+                cells=[],
+            )
+        rows[key].cells.append(
+            TemplateCell(
+                language=summary.language,
+                language_name=str(languages.get(summary.language, summary.language)),
+                edited=summary.edited,
+            )
+        )
+    return list(rows.values())
+
+
+def template_exists(kind: str, channel: str, language: str) -> bool:
+    spec = notifications.KINDS.get(kind)
+    languages = {code for code, _name in settings.LANGUAGES}
+    return spec is not None and channel in spec.channels and language in languages
+
+
+def template_placeholders(kind: str) -> list[str]:
+    """The placeholders a template of this kind may use: the kind's own and ((domain))."""
+    return sorted(notifications.KINDS[kind].placeholders | {"domain"})
+
+
+def template_samples(kind: str, channel: str, language: str) -> dict[str, str]:
+    """The typical value of each placeholder, as the preview fills it in (the live SMS count uses them)."""
+    return {
+        name: notifications.template_preview(
+            kind=kind, channel=channel, language=language, subject="", body=f"(({name}))"
+        ).body
+        for name in template_placeholders(kind)
+    }
+
+
+# --- API keys -----------------------------------------------------------------------------------------
+
+
+def api_keys_of(*, agencies: Sequence[Agency]) -> QuerySet[ApiKey]:
+    return notifications.api_keys_for(agency_codes=[agency.code for agency in agencies])
+
+
+def access_api_key(*, agencies: Sequence[Agency], public_id: Any) -> ApiKey:
+    """A key of one of these agencies; NotFound for any other, whoever's it is."""
+    api_key = api_keys_of(agencies=agencies).filter(public_id=public_id).first()
+    if api_key is None:
+        raise NotFound()
+    return api_key
