@@ -18,7 +18,7 @@ import logging
 import re
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from django.conf import settings
@@ -371,10 +371,17 @@ def _topic(topic: str) -> str:
 
 @transaction.atomic
 def topic_publish(
-    *, topic: str, agency_code: str, title: str | Mapping[str, str], link: str = "", dedupe_key: str
+    *,
+    topic: str,
+    agency_code: str,
+    title: str | Mapping[str, str],
+    link: str = "",
+    dedupe_key: str,
+    topic_name: str | Mapping[str, str] | None = None,
 ) -> int:
     """News on a topic, to everyone who follows it (kind topic_announcement); how many people. The same
-    dedupe_key again tells nobody twice."""
+    dedupe_key again tells nobody twice. The publisher names the topic (an agency's name, which this
+    app does not know); without a name, the topic reads as its code."""
     topic = _topic(topic)
     if not dedupe_key:
         raise ValueError("topic_publish needs a dedupe_key")
@@ -385,7 +392,7 @@ def topic_publish(
             kind="topic_announcement",
             recipient=subscription.user,
             agency_code=agency_code,
-            context={"topic": topic_label(topic), "title": title},
+            context={"topic": topic_name or topic_label(topic), "title": title},
             link=link,
             dedupe_key=f"{dedupe_key}:{subscription.user_id}"[:DEDUPE_KEY_MAX_LENGTH],
         )
@@ -694,6 +701,22 @@ def subscription_remove(*, actor: Any, topic: str) -> None:
             target=_audit_target(actor),
             payload={"topic": topic},
         )
+
+
+@transaction.atomic
+def subscriptions_set(*, actor: Any, topics: Collection[str], offered: Collection[str]) -> None:
+    """Follow exactly `topics` among the `offered` ones (a page's choices), all or nothing; topics the
+    page did not offer are left as they are."""
+    _ensure_person(actor)
+    wanted = {_topic(topic) for topic in topics}
+    offered_topics = {_topic(topic) for topic in offered} | wanted
+    current = set(
+        Subscription.objects.filter(user=actor, topic__in=offered_topics).values_list("topic", flat=True)
+    )
+    for topic in sorted(wanted - current):
+        subscription_add(actor=actor, topic=topic)
+    for topic in sorted(current - wanted):
+        subscription_remove(actor=actor, topic=topic)
 
 
 # --- templates ----------------------------------------------------------------------------------------

@@ -2,7 +2,6 @@
 
 from django.conf import settings
 from django.contrib import messages
-from django.db import transaction
 from django.http import (
     HttpRequest,
     HttpResponse,
@@ -21,7 +20,7 @@ from pracha.agencies.public import agency_tree
 from pracha.catalogue.public import published_services
 from pracha.core.errors import DomainError, InvalidInput, NotFound, PermissionDenied
 from pracha.core.http import show_on_form, signed_in_page
-from pracha.notifications.public import subscription_add, subscription_remove, subscriptions_for
+from pracha.notifications.public import subscriptions_for, subscriptions_set
 from pracha.portal.forms import SubscriptionsForm
 
 
@@ -49,15 +48,8 @@ def subscriptions(request: HttpRequest) -> HttpResponse:
         followed=followed,
     )
     if form.is_valid():
-        wanted = form.topics()
-        current = followed & form.offered  # topics this page does not offer are left as they are
         try:
-            # One change of the person's choices: all of it is kept, or none.
-            with transaction.atomic():
-                for topic in sorted(wanted - current):
-                    subscription_add(actor=user, topic=topic)
-                for topic in sorted(current - wanted):
-                    subscription_remove(actor=user, topic=topic)
+            subscriptions_set(actor=user, topics=form.topics(), offered=form.offered)
         except DomainError as error:
             show_on_form(form, error)
         else:

@@ -735,6 +735,31 @@ def test_subscribing_is_idempotent_and_audited_once(people):
     assert selectors.subscriptions_for(user=people["owner"]) == ["complaints:roads:bang-rak"]
 
 
+def test_setting_the_topics_of_a_page_keeps_the_ones_it_does_not_offer(people):
+    owner = people["owner"]
+    services.subscription_add(actor=owner, topic="complaints:roads:bang-rak")
+    services.subscription_add(actor=owner, topic="agency:dbd")
+    services.subscriptions_set(
+        actor=owner,
+        topics=["agency:bma-bang-rak", "life-event:open-restaurant"],
+        offered=["agency:bma-bang-rak", "agency:dbd", "life-event:open-restaurant"],
+    )
+    assert selectors.subscriptions_for(user=owner) == [
+        "agency:bma-bang-rak",
+        "complaints:roads:bang-rak",
+        "life-event:open-restaurant",
+    ]
+    assert audit_actions() == ["notifications.subscribe"] * 4 + ["notifications.unsubscribe"]
+
+
+def test_setting_topics_with_one_malformed_changes_nothing(people):
+    owner = people["owner"]
+    services.subscription_add(actor=owner, topic="agency:dbd")
+    with pytest.raises(InvalidInput):
+        services.subscriptions_set(actor=owner, topics=["agency:rd", "agency:BMA"], offered=["agency:dbd"])
+    assert selectors.subscriptions_for(user=owner) == ["agency:dbd"]
+
+
 @pytest.mark.parametrize(
     "topic", ["bma", "agency:", "agency:BMA", "news:bma", "complaints:roads", "agency:bma:x"]
 )
@@ -773,6 +798,20 @@ def test_a_topic_is_published_to_its_followers_once():
         dedupe_key="news:1",
     )
     assert Message.objects.count() == 2
+
+
+def test_the_publisher_names_the_topic():
+    follower = person()
+    Subscription.objects.create(user=follower, topic="agency:bma-bang-rak")
+    services.topic_publish(
+        topic="agency:bma-bang-rak",
+        agency_code="bma-bang-rak",
+        title="ปิดถนนสีลมวันอาทิตย์",
+        dedupe_key="news:2",
+        topic_name={"th": "สำนักงานเขตบางรัก", "en": "Bang Rak District Office"},
+    )
+    message = Message.objects.get(recipient=follower)
+    assert message.body.startswith("มีข่าวใหม่ในเรื่องที่คุณติดตาม: สำนักงานเขตบางรัก")
 
 
 # --- templates ------------------------------------------------------------------------------------------
