@@ -17,6 +17,7 @@ from pracha.agencies.public import Agency, Membership, Role
 from pracha.audit.public import AuditEntry, chain_verify
 from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
 from pracha.core.thai_ids import validate_juristic_number, validate_national_id
+from pracha.notifications.public import Contact, contacts_for, language_for
 from pracha.payments.public import Bill
 from pracha.portal import demo_world
 from pracha.registries.public import JuristicPersonRecord, LandTaxAssessment, PopulationRecord, TrafficTicket
@@ -94,6 +95,7 @@ def row_counts() -> dict[str, int]:
     counts["LandTaxAssessment"] = LandTaxAssessment.objects.count()
     counts["Bill"] = Bill.objects.count()
     counts["AuditEntry"] = AuditEntry.objects.count()
+    counts["Contact"] = Contact.objects.count()
     return counts
 
 
@@ -102,6 +104,7 @@ def test_seed_demo_loads_the_world_once_and_a_second_run_changes_nothing():
     call_command("seed_demo", stdout=StringIO())
     first = row_counts()
     officers = [person for person in demo_world.PEOPLE if person.memberships]
+    with_accounts = sum(person.has_account for person in demo_world.PEOPLE)
     assert first == {
         "Agency": len(demo_world.AGENCIES),
         "Role": len(demo_world.ROLES),
@@ -115,9 +118,15 @@ def test_seed_demo_loads_the_world_once_and_a_second_run_changes_nothing():
         "LandTaxAssessment": len(demo_world.LAND_TAX_ROLL),
         # One land and building tax bill per assessment (all unpaid); tickets are billed when looked up.
         "Bill": len(demo_world.LAND_TAX_ROLL),
-        # seed_demo's own entry, a saved and a published version for each service definition, and each
-        # tax bill's creation.
-        "AuditEntry": 1 + 2 * len(list(DEFINITIONS_DIR.glob("*.yaml"))) + len(demo_world.LAND_TAX_ROLL),
+        # seed_demo's own entry, each person's confirmed e-mail and phone, person 3's choice of English for
+        # messages, a saved and a published version for each service definition, and each tax bill's
+        # creation.
+        "AuditEntry": 1
+        + 2 * with_accounts
+        + 1
+        + 2 * len(list(DEFINITIONS_DIR.glob("*.yaml")))
+        + len(demo_world.LAND_TAX_ROLL),
+        "Contact": 2 * with_accounts,
     }
     snapshot = list(User.objects.order_by("pk").values_list("national_id", "password", "last_login"))
 
@@ -145,6 +154,85 @@ def test_demo_people_are_checksum_valid_and_match_their_register_records():
     for business in Business.objects.all():
         assert validate_juristic_number(business.juristic_number) == business.juristic_number
     assert User.objects.get(national_id="1999900001079").check_password(demo_world.DEMO_PASSWORD)
+
+
+@pytest.mark.django_db
+def test_demo_people_have_their_e_mail_and_phone_confirmed_for_messages():
+    call_command("seed_demo", stdout=StringIO())
+    for person in demo_world.PEOPLE:
+        if not person.has_account:
+            continue
+        user = User.objects.get(national_id=person.national_id)
+        contacts = contacts_for(user=user)
+        assert {channel: (contact.address, contact.pending_address) for channel, contact in contacts.items()
+                if contact is not None} == {
+            "email": (person.email, ""),
+            "sms": (f"+668{person.number:08d}", ""),
+        }  # fmt: skip
+        assert language_for(user=user) == ("en" if person.number == 3 else "th")
+
+
+@pytest.mark.django_db
+def test_seeding_again_leaves_a_changed_contact_and_language_as_they_are():
+    call_command("seed_demo", stdout=StringIO())
+    user = User.objects.get(national_id=demo_world.PEOPLE[0].national_id)
+    Contact.objects.filter(user=user, channel="email").update(address="somchai@elsewhere.example")
+
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+
+    assert contacts_for(user=user)["email"].address == "somchai@elsewhere.example"
+    assert "Demo world loaded (nothing new)." in output.getvalue()
+
+
+@pytest.mark.django_db
+def test_demo_roles_carry_the_notification_permissions():
+    call_command("seed_demo", stdout=StringIO())
+    permissions = dict(Role.objects.values_list("code", "permissions"))
+    assert {"notifications.view", "notifications.keys"} <= set(permissions["agency-admin"])
+    assert "notifications.view" in permissions["approver"]
+    assert "notifications.view" in permissions["finance-officer"]
+    editor = Role.objects.get(code="message-editor")
+    assert (editor.name_th, editor.name_en, editor.permissions) == (
+        "ผู้ดูแลข้อความแจ้งเตือน", "Message template editor", ["notifications.templates"],
+    )  # fmt: skip
+    officer = User.objects.get(national_id=next(p for p in demo_world.PEOPLE if p.number == 107).national_id)
+    roles = Membership.objects.get(user=officer, agency__code="dga").roles.values_list("code", flat=True)
+    assert set(roles) == {"agency-admin", "catalogue-editor", "message-editor"}
+
+
+@pytest.mark.django_db
+def test_a_role_seeded_before_gains_the_notification_permissions():
+    call_command("seed_demo", stdout=StringIO())
+    Role.objects.filter(code="approver").update(
+        permissions=["applications.review", "applications.decide", "documents.revoke"]
+    )
+
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+
+    assert "notifications.view" in Role.objects.get(code="approver").permissions
+    assert "Demo world loaded (1 role permissions)." in output.getvalue()
+
+
+@pytest.mark.django_db
+@override_settings(
+    PRACHA_MAIL_CATCHER_URL="http://127.0.0.1:8025/", PRACHA_SMS_GATEWAY_URL="http://127.0.0.1:8020/"
+)
+def test_seed_demo_says_where_to_see_the_messages():
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+    assert "    E-mail: the local mail catch-all at http://127.0.0.1:8025/\n" in output.getvalue()
+    assert "    SMS: the SMS gateway simulator at http://127.0.0.1:8020/\n" in output.getvalue()
+
+
+@pytest.mark.django_db
+@override_settings(PRACHA_MAIL_CATCHER_URL="", PRACHA_SMS_GATEWAY_URL="")
+def test_seed_demo_names_no_mail_or_sms_page_when_there_is_none():
+    output = StringIO()
+    call_command("seed_demo", stdout=output)
+    assert "catch-all" not in output.getvalue()
+    assert "simulator" not in output.getvalue()
 
 
 @pytest.mark.django_db

@@ -10,6 +10,7 @@ from typing import Any
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -58,6 +59,7 @@ from pracha.core.text import clean_text
 from pracha.core.thai_ids import normalise_id
 from pracha.core.working_days import due_date, local_today
 from pracha.documents.public import document_issue
+from pracha.notifications import public as notifications
 from pracha.payments.public import Bill
 from pracha.payments.public import selectors as payment_selectors
 
@@ -98,8 +100,8 @@ def _record_event(
     actor: Any = None,
     agency: Agency | None = None,
     note: str = "",
-) -> None:
-    ApplicationEvent.objects.create(
+) -> ApplicationEvent:
+    return ApplicationEvent.objects.create(
         application=application,
         action=action,
         from_state=from_state,
@@ -109,6 +111,36 @@ def _record_event(
         agency=agency,
         note=note,
     )
+
+
+def _notify_applicant(
+    application: Application, definition: ServiceDefinition, kind: str, *, event: ApplicationEvent
+) -> None:
+    """Tell the person who applied (for a business too: the one who submitted), in the transaction of
+    the change. Keyed by the event, so the same event never notifies twice, and a second send-back
+    later notifies again."""
+    assert application.reference is not None
+    agency = application.holding_agency or application.handling_agency
+    notifications.notify(
+        kind=kind,
+        recipient=application.applicant,
+        agency_code=agency.code if agency is not None else "",
+        context={
+            "reference": application.reference,
+            "service": {"th": definition.name.th, "en": definition.name.en},
+        },
+        link=reverse("applications:detail", kwargs={"key": application.reference}),
+        dedupe_key=f"{kind}:{application.reference}:{event.pk}",
+    )
+
+
+def _notify_decision(
+    application: Application, definition: ServiceDefinition, event: ApplicationEvent
+) -> None:
+    """The decision, when the state just entered closes the case with one: approved or refused."""
+    state = definition.workflow.states.get(application.state)
+    if state is not None and state.holder == Holder.DONE and state.outcome is not None:
+        _notify_applicant(application, definition, f"application_{state.outcome}", event=event)
 
 
 # --- drafts -------------------------------------------------------------------------------------------
@@ -340,7 +372,10 @@ def application_submit(*, actor: User, application: Application, idempotency_key
     application.state = DRAFT_STATE
     _enter_state(application, definition, definition.workflow.start, today=today)
     application.save()
-    _record_event(application, action=SUBMIT, from_state=DRAFT_STATE, party=Party.APPLICANT, actor=actor)
+    event = _record_event(
+        application, action=SUBMIT, from_state=DRAFT_STATE, party=Party.APPLICANT, actor=actor
+    )
+    _notify_applicant(application, definition, "application_received", event=event)
     audit.record(
         actor=actor,
         action="applications.submit",
@@ -559,7 +594,7 @@ def application_act(
     from_state = application.state
     _enter_state(application, definition, taken.to, today=local_today())
     application.save()
-    _record_event(
+    event = _record_event(
         application,
         action=taken.name,
         from_state=from_state,
@@ -568,6 +603,9 @@ def application_act(
         agency=agency,
         note=public_note,
     )
+    if taken.kind in ("send_back", "request_document"):
+        _notify_applicant(application, definition, "application_sent_back", event=event)
+    _notify_decision(application, definition, event)
     audit.record(
         actor=actor,
         action="applications.act",
@@ -780,9 +818,10 @@ def _move_if_paid(application: Application, *, receipt_number: str) -> bool:
     from_state = application.state
     _enter_state(application, definition, taken.to, today=local_today())
     application.save()
-    _record_event(
+    event = _record_event(
         application, action=taken.name, from_state=from_state, party=Party.SYSTEM, note=receipt_number
     )
+    _notify_decision(application, definition, event)
     return True
 
 
@@ -860,7 +899,10 @@ def _escalate_one(application: Application, *, today: datetime.date) -> bool:
         note = str(_("No decision was made within the time limit.")) if taken.kind == "reject" else ""
         _enter_state(application, definition, taken.to, today=today)
         application.save()
-    _record_event(application, action="escalate", from_state=from_state, party=Party.SYSTEM, note=note)
+    event = _record_event(
+        application, action="escalate", from_state=from_state, party=Party.SYSTEM, note=note
+    )
+    _notify_decision(application, definition, event)
     audit.record(
         actor=None,
         action="applications.escalate",

@@ -20,13 +20,13 @@ from typing import Any
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from pracha.accounts.public import Business, User, user_by_public_id
+from pracha.accounts.public import Business, BusinessAuthorisation, User, user_by_public_id
 from pracha.agencies.public import Agency, agency_get, has_permission
 from pracha.audit import public as audit
 from pracha.core import events
@@ -36,6 +36,7 @@ from pracha.core.text import clean_text, masked_name
 from pracha.core.thai_ids import normalise_id
 from pracha.documents import rendering, selectors, signing
 from pracha.documents.models import Document, DocumentFile, ShareLink
+from pracha.notifications import public as notifications
 
 logger = logging.getLogger(__name__)
 
@@ -415,6 +416,7 @@ def _signed_store(document_id: int, signed: _Signed, written: list[str]) -> Docu
             "attempt": document.sign_attempts + 1,
         },
     )
+    _notify_holders(document, "document_ready", context={}, link_to=document)
     return document
 
 
@@ -541,46 +543,50 @@ def document_sign_retry(*, actor: User, document: Document) -> Document:
 # --- revocation and replacement -----------------------------------------------------------------------
 
 
-REVOKED_SUBJECT = _("Your document %(number)s has been revoked")
-REVOKED_BODY = _(
-    "Dear %(name)s,\n\n"
-    "%(agency)s has revoked your document “%(title)s”, number %(number)s.\n"
-    "Reason: %(reason)s\n\n"
-    "This document can no longer be used. Anyone can see that it has been revoked here:\n"
-    "%(url)s\n\n"
-    "This e-mail was sent automatically. Please do not reply to it."
-)
-REPLACED_SUBJECT = _("Your document %(number)s has been corrected")
-REPLACED_BODY = _(
-    "Dear %(name)s,\n\n"
-    "%(agency)s has corrected your document “%(title)s”. The new document is number %(new_number)s. "
-    "It replaces number %(number)s, which can no longer be used.\n\n"
-    "The new document will be in “My documents” once it has been signed, in a few minutes. "
-    "You can check it here:\n"
-    "%(url)s\n\n"
-    "This e-mail was sent automatically. Please do not reply to it."
-)
-
-
-def _notify_holder(document: Document, *, subject: Any, body: Any, values: dict[str, Any]) -> None:
-    """E-mail the holder's account once the change commits. No language is stored for a person, so the
-    message is in Thai. (Notifications on other channels come with the notifications app.)"""
+def _holders(document: Document) -> list[User]:
+    """Who is told about a document: its holder's account; for a business's document, everyone who acts
+    for the business now (an active authorisation, an active account). Nobody when the holder has no
+    account."""
+    if document.holder_business_id is not None:
+        authorisations = (
+            BusinessAuthorisation.objects.filter(
+                business_id=document.holder_business_id, revoked_at__isnull=True, user__is_active=True
+            )
+            .select_related("user")
+            .order_by("pk")
+        )
+        return [authorisation.user for authorisation in authorisations]
     user = document.holder_user
-    if user is None or not user.email:
-        return
-    with translation.override("th"):
-        shown = {name: str(value) for name, value in values.items()}
-        subject_text, body_text = str(subject) % shown, str(body) % shown
-    recipient, number = user.email, document.number
+    return [user] if user is not None and user.is_active else []
 
-    def send() -> None:
-        try:
-            send_mail(subject_text, body_text, None, [recipient])
-        except Exception:
-            # The change is committed and audited; a mail server being down must not undo it.
-            logger.exception("could not e-mail the holder of document %s", number)
 
-    transaction.on_commit(send)
+def _notify_holders(document: Document, kind: str, *, context: dict[str, Any], link_to: Document) -> None:
+    """Tell the holders in the transaction of the change: the message goes out once it commits. Keyed by
+    the document's number, and by the person for a business's document (several people are told)."""
+    business, key = document.holder_business_id is not None, f"{kind}:{document.number}"
+    for user in _holders(document):
+        notifications.notify(
+            kind=kind,
+            recipient=user,
+            agency_code=document.agency.code,
+            context={
+                "number": document.number,
+                "title": {"th": document.title_th, "en": document.title_en},
+                **context,
+            },
+            link=reverse("documents:detail", kwargs={"public_id": link_to.public_id}),
+            dedupe_key=f"{key}:{user.public_id}" if business else key,
+        )
+
+
+def _notify_revoked(document: Document, *, link_to: Document) -> None:
+    """The reason's label in each language, never the officer's note, which is the agency's own record."""
+    label = Document.RevocationReason(document.revocation_reason).label
+    reason: dict[str, str] = {}
+    for language in LANGUAGES:
+        with translation.override(language):
+            reason[language] = str(label)
+    _notify_holders(document, "document_revoked", context={"reason": reason}, link_to=link_to)
 
 
 def _revoke(document: Document, *, actor: User | None, reason: str, note: str) -> None:
@@ -604,24 +610,12 @@ def _revoke_and_notify(
     officer's note, which is for the agency's own record."""
     _revoke(document, actor=actor, reason=reason, note=note)
     audit.record(actor=actor, action="documents.document_revoke", target=document, payload=payload)
-    _notify_holder(
-        document,
-        subject=REVOKED_SUBJECT,
-        body=REVOKED_BODY,
-        values={
-            "name": document.holder_name,
-            "title": document.title_th,
-            "number": document.number,
-            "agency": document.agency.name_th,
-            "reason": Document.RevocationReason(reason).label,
-            "url": rendering.verification_url(document),
-        },
-    )
+    _notify_revoked(document, link_to=document)
 
 
 @transaction.atomic
 def document_revoke(*, actor: User, document: Document, reason: str, note: str) -> Document:
-    """An officer of the issuing agency revokes a document; its holder is told by e-mail. A correction
+    """An officer of the issuing agency revokes a document; its holders are told. A correction
     is not a revocation reason here: document_replace revokes the old one when it issues the new."""
     _ensure_officer(actor, document)
     if reason not in Document.RevocationReason.values or reason == Document.RevocationReason.CORRECTED:
@@ -681,7 +675,7 @@ def _replacement_number(number: str) -> str:
 @transaction.atomic
 def document_replace(*, actor: User, document: Document, holder_name: str, note: str) -> Document:
     """After a correction of the holder's name: a new document with the next number (<number>-R<n>)
-    that links to the old one, which is revoked as "corrected". The holder is told by e-mail; the new
+    that links to the old one, which is revoked as "corrected". The holders are told; the new
     one is signed in the background."""
     _ensure_officer(actor, document)
     holder_name = clean_text(
@@ -726,19 +720,8 @@ def document_replace(*, actor: User, document: Document, holder_name: str, note:
         target=replacement,
         payload={"replaces": document.number, "note": note},
     )
-    _notify_holder(
-        replacement,
-        subject=REPLACED_SUBJECT,
-        body=REPLACED_BODY,
-        values={
-            "name": holder_name,
-            "title": document.title_th,
-            "number": document.number,
-            "new_number": number,
-            "agency": document.agency.name_th,
-            "url": rendering.verification_url(replacement),
-        },
-    )
+    # The old number is revoked; the link opens the replacement, which names the number it replaces.
+    _notify_revoked(document, link_to=replacement)
     _enqueue_signing(replacement)
     return replacement
 

@@ -19,6 +19,7 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -31,6 +32,7 @@ from pracha.core.money import bahttext, format_baht
 from pracha.core.references import next_reference
 from pracha.core.text import clean_text
 from pracha.core.working_days import local_today
+from pracha.notifications import public as notifications
 from pracha.payments import promptpay, selectors
 from pracha.payments.gateways import CallbackRejected, Notification, StatementEntry, gateway
 from pracha.payments.models import (
@@ -438,6 +440,7 @@ def _pay(
         land_tax_mark_paid(
             assessment_number=bill.subject_reference, receipt_number=receipt.number, paid_at=paid_at
         )
+    _notify_payer(bill, payment, receipt)
     audit.record(
         actor=actor,
         action="payments.bill_pay",
@@ -487,6 +490,28 @@ def _pay(
         )
     )
     return receipt
+
+
+def _notify_payer(bill: Bill, payment: Payment, receipt: Receipt) -> None:
+    """Tell the payer the money arrived, when they have an account (a fine paid by ticket and plate,
+    or a business's tax, may have nobody to tell), in the transaction of the payment."""
+    if bill.payer_user is None:
+        return
+    notifications.notify(
+        kind="payment_received",
+        recipient=bill.payer_user,
+        agency_code=bill.agency.code,
+        context={
+            "receipt_number": receipt.number,
+            "amount": {
+                "th": format_baht(receipt.amount_satang, lang="th"),
+                "en": format_baht(receipt.amount_satang, lang="en"),
+            },
+            "description": {"th": bill.description_th, "en": bill.description_en},
+        },
+        link=reverse("payments:receipt", kwargs={"public_id": receipt.public_id}),
+        dedupe_key=f"payment_received:{payment.public_id}",
+    )
 
 
 @transaction.atomic

@@ -79,7 +79,11 @@ AGENCIES = [
 
 ROLES = {
     "reviewer": ("ผู้ตรวจสอบคำขอ", "Application reviewer", ["applications.review"]),
-    "approver": ("ผู้อนุมัติ", "Approver", ["applications.review", "applications.decide", "documents.revoke"]),
+    "approver": (
+        "ผู้อนุมัติ",
+        "Approver",
+        ["applications.review", "applications.decide", "documents.revoke", "notifications.view"],
+    ),
     "inspector": ("เจ้าพนักงานตรวจสถานที่", "Site inspector", ["applications.review"]),
     "registrar": (
         "นายทะเบียน",
@@ -91,7 +95,7 @@ ROLES = {
     "finance-officer": (
         "เจ้าหน้าที่การเงิน",
         "Finance officer",
-        ["payments.view", "payments.manage", "payments.reconcile"],
+        ["payments.view", "payments.manage", "payments.reconcile", "notifications.view"],
     ),
     "finance-approver": (
         "ผู้อนุมัติการเงิน",
@@ -100,7 +104,12 @@ ROLES = {
     ),
     "complaints-handler": ("ผู้รับเรื่องร้องเรียน", "Complaints handler", ["complaints.handle"]),
     "procurement-officer": ("เจ้าหน้าที่พัสดุ", "Procurement officer", ["procurement.manage"]),
-    "agency-admin": ("ผู้ดูแลระบบของหน่วยงาน", "Agency administrator", ["agencies.manage_tokens", "audit.view"]),
+    "agency-admin": (
+        "ผู้ดูแลระบบของหน่วยงาน",
+        "Agency administrator",
+        ["agencies.manage_tokens", "audit.view", "notifications.view", "notifications.keys"],
+    ),
+    "message-editor": ("ผู้ดูแลข้อความแจ้งเตือน", "Message template editor", ["notifications.templates"]),
 }
 
 
@@ -115,6 +124,8 @@ class DemoPerson:
     date_of_birth: datetime.date
     district: str
     has_account: bool = True
+    # The language their messages come in (notifications' profile); Thai unless they chose otherwise.
+    language: str = "th"
     # (agency code, role codes, position) for officers
     memberships: list[tuple[str, list[str], str]] = field(default_factory=list)
 
@@ -140,6 +151,11 @@ class DemoPerson:
     def phone(self) -> str:
         return f"08{self.number:08d}"
 
+    @property
+    def phone_international(self) -> str:
+        """The phone as a confirmed contact stores it: +66 and the number without its leading 0."""
+        return f"+66{self.phone[1:]}"
+
 
 def _d(year: int, month: int, day: int) -> datetime.date:
     return datetime.date(year, month, day)
@@ -148,7 +164,9 @@ def _d(year: int, month: int, day: int) -> datetime.date:
 PEOPLE = [
     DemoPerson(1, "นาย", "สมชาย", "ใจดีทดสอบ", "Somchai", "Jaidee-Test", _d(1985, 3, 12), "พระนคร"),
     DemoPerson(2, "นาง", "สมหญิง", "รักไทยทดสอบ", "Somying", "Rakthai-Test", _d(1979, 7, 1), "บางรัก"),
-    DemoPerson(3, "นางสาว", "มาลี", "ศรีสุขทดสอบ", "Malee", "Srisuk-Test", _d(1996, 11, 23), "จตุจักร"),
+    # Reads her messages in English.
+    DemoPerson(3, "นางสาว", "มาลี", "ศรีสุขทดสอบ", "Malee", "Srisuk-Test", _d(1996, 11, 23), "จตุจักร",
+               language="en"),
     DemoPerson(4, "นาย", "ประเสริฐ", "มั่นคงทดสอบ", "Prasert", "Mankhong-Test", _d(1958, 1, 30), "พระนคร"),
     DemoPerson(5, "นาง", "บุญมี", "ทองดีทดสอบ", "Boonmee", "Thongdee-Test", _d(1949, 5, 5), "บางรัก"),
     DemoPerson(6, "นาย", "วีระ", "กล้าหาญทดสอบ", "Weera", "Klahan-Test", _d(1990, 9, 9), "จตุจักร"),
@@ -192,7 +210,7 @@ PEOPLE = [
     DemoPerson(106, "นาง", "บัญชี", "กลางทดสอบ", "Banchee", "Klang-Test", _d(1978, 6, 6), "จตุจักร",
                memberships=[("cgd", ["procurement-officer"], "นักวิชาการพัสดุ")]),
     DemoPerson(107, "นาย", "ดิจิทัล", "รัฐบาลทดสอบ", "Digital", "Ratthaban-Test", _d(1989, 7, 7), "บางรัก",
-               memberships=[("dga", ["agency-admin", "catalogue-editor"], "ผู้ดูแลระบบ")]),
+               memberships=[("dga", ["agency-admin", "catalogue-editor", "message-editor"], "ผู้ดูแลระบบ")]),
     # Approves the refunds officers 104 and 105 request: a refund always needs a second person.
     DemoPerson(108, "นาง", "การเงิน", "อนุมัติทดสอบ", "Kanngoen", "Anumat-Test", _d(1976, 8, 8), "บางรัก",
                memberships=[

@@ -13,6 +13,7 @@ from pracha.core import events
 from pracha.core.errors import NotFound
 from pracha.documents import services
 from pracha.documents.models import Document
+from pracha.notifications.public import Message, contact_confirmed
 
 
 def receipt_issued(world: Any, **changes: Any) -> events.ReceiptIssued:
@@ -119,6 +120,8 @@ def receipt_refunded(**changes: Any) -> events.ReceiptRefunded:
 def test_a_fully_refunded_receipt_is_revoked_and_the_holder_told(
     world: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
+    holder = world["holder"]
+    contact_confirmed(user=holder, channel="email", address=holder.email)
     with django_capture_on_commit_callbacks(execute=True):
         events.deliver(receipt_issued(world))
     with django_capture_on_commit_callbacks(execute=True):
@@ -139,14 +142,23 @@ def test_a_fully_refunded_receipt_is_revoked_and_the_holder_told(
             "refunded_at": "2026-01-20T04:00:00+00:00",
         },
     )
-    [message] = mail.outbox
-    assert message.to == [world["holder"].email]
+    link, key = f"/documents/{document.public_id}/", "document_revoked:RC-DOC-HOME-2569-000001"
+    assert list(
+        Message.objects.filter(kind="document_revoked")
+        .order_by("channel")
+        .values_list("channel", "recipient_id", "address", "link", "dedupe_key")
+    ) == [("email", holder.pk, holder.email, link, key), ("inapp", holder.pk, "", link, key)]
+    # The e-receipt's "ready" e-mail when it was signed, then the revocation.
+    ready, revoked = mail.outbox
+    assert (ready.to, revoked.to) == ([holder.email], [holder.email])
+    assert "RC-DOC-HOME-2569-000001" in revoked.subject
     with translation.override("th"):
-        assert str(Document.RevocationReason.REFUNDED.label) in message.body
+        assert str(Document.RevocationReason.REFUNDED.label) in revoked.body
     # Announced again (a handler retried): nothing more.
     with django_capture_on_commit_callbacks(execute=True):
         events.deliver(receipt_refunded())
-    assert (AuditEntry.objects.filter(action="documents.document_revoke").count(), len(mail.outbox)) == (1, 1)
+    assert AuditEntry.objects.filter(action="documents.document_revoke").count() == 1
+    assert (Message.objects.filter(kind="document_revoked").count(), len(mail.outbox)) == (2, 2)
 
 
 def test_a_partial_refund_leaves_the_e_receipt_standing(

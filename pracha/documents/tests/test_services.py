@@ -30,6 +30,7 @@ from pracha.documents.tests.factories import (
     signed_document,
     thai_name,
 )
+from pracha.notifications.public import Message, contact_confirmed
 
 BAD_ID = "The holder's ID number must be up to 13 digits."
 BAD_CONTENT = "The content of a document must be a set of named values."
@@ -509,12 +510,14 @@ def test_only_an_officer_of_the_agency_with_the_permission_revokes(
         services.document_revoke(actor=world[who], document=licence, reason="issued_in_error", note="")
     assert snapshot(licence) == before
     assert mail.outbox == []
+    assert not Message.objects.filter(kind="document_revoked").exists()
 
 
 def test_revoking_records_why_and_tells_the_holder(
     world: Any, licence: Document, django_capture_on_commit_callbacks: Any
 ) -> None:
-    officer = world["officer_with"]
+    officer, holder = world["officer_with"], world["holder"]
+    contact_confirmed(user=holder, channel="email", address=holder.email)
     with django_capture_on_commit_callbacks() as callbacks:
         document = services.document_revoke(
             actor=officer, document=licence, reason="withdrawn", note="  ร้านปิดกิจการแล้ว  "
@@ -532,19 +535,28 @@ def test_revoking_records_why_and_tells_the_holder(
     assert (entry.actor_id, entry.target_id, entry.payload) == (
         str(officer.public_id), str(document.public_id), {"reason": "withdrawn", "note": "ร้านปิดกิจการแล้ว"},
     )  # fmt: skip
+    link = f"/documents/{document.public_id}/"
+    assert list(
+        Message.objects.filter(kind="document_revoked")
+        .order_by("channel")
+        .values_list("channel", "recipient_id", "language", "address", "link", "agency_code", "dedupe_key")
+    ) == [
+        ("email", holder.pk, "th", holder.email, link, "doc-home", "document_revoked:FSP-2569-000100"),
+        ("inapp", holder.pk, "th", "", link, "doc-home", "document_revoked:FSP-2569-000100"),
+    ]  # fmt: skip
     [message] = mail.outbox
-    assert message.to == [world["holder"].email]
+    assert message.to == [holder.email]
+    assert "FSP-2569-000100" in message.subject
     with translation.override("th"):
         reason = str(Document.RevocationReason.WITHDRAWN.label)
-        subject = str(services.REVOKED_SUBJECT) % {"number": "FSP-2569-000100"}
-    assert message.subject == subject
     assert reason in message.body
     # The note is the agency's own record: the holder is told the reason only.
-    assert "ร้านปิดกิจการแล้ว" not in message.body
-    assert f"http://testserver/verify/{document.public_id}/" in message.body
+    assert not Message.objects.filter(body__contains="ร้านปิดกิจการแล้ว").exists()
+    assert f"http://testserver{link}" in message.body
     with pytest.raises(Conflict):
         services.document_revoke(actor=officer, document=document, reason="fraud", note="")
     assert audit_count("documents.document_revoke") == 1
+    assert Message.objects.filter(kind="document_revoked").count() == 2
 
 
 @pytest.mark.parametrize(
@@ -573,6 +585,7 @@ def test_a_holder_without_an_account_is_not_e_mailed(
     with django_capture_on_commit_callbacks(execute=True):
         services.document_revoke(actor=world["officer_with"], document=document, reason="fraud", note="")
     assert mail.outbox == []
+    assert not Message.objects.exists()
 
 
 # --- replacement --------------------------------------------------------------------------------------
@@ -591,7 +604,8 @@ def test_only_an_officer_of_the_agency_with_the_permission_replaces(
 def test_a_replacement_links_to_the_document_it_corrects(
     world: Any, licence: Document, django_capture_on_commit_callbacks: Any
 ) -> None:
-    officer = world["officer_with"]
+    officer, holder = world["officer_with"], world["holder"]
+    contact_confirmed(user=holder, channel="email", address=holder.email)
     with django_capture_on_commit_callbacks(execute=True):
         replacement = services.document_replace(
             actor=officer, document=licence, holder_name="  สมชาย ชื่อถูกต้อง ", note="สะกดชื่อผิด"
@@ -615,10 +629,23 @@ def test_a_replacement_links_to_the_document_it_corrects(
         ("documents.document_replace", str(replacement.public_id),
          {"replaces": "FSP-2569-000100", "note": "สะกดชื่อผิด"}),
     ]  # fmt: skip
-    [message] = mail.outbox
-    assert message.to == [world["holder"].email]
-    assert "FSP-2569-000100-R1" in message.body
-    assert f"http://testserver/verify/{replacement.public_id}/" in message.body
+    # The old number is revoked as corrected, with a link to the replacement, which is then signed.
+    link = f"/documents/{replacement.public_id}/"
+    assert list(
+        Message.objects.filter(recipient=holder, channel="email")
+        .order_by("pk")
+        .values_list("kind", "address", "link", "dedupe_key")
+    ) == [
+        ("document_revoked", holder.email, link, "document_revoked:FSP-2569-000100"),
+        ("document_ready", holder.email, link, "document_ready:FSP-2569-000100-R1"),
+    ]  # fmt: skip
+    revoked, ready = mail.outbox
+    assert (revoked.to, ready.to) == ([holder.email], [holder.email])
+    assert "FSP-2569-000100" in revoked.subject
+    with translation.override("th"):
+        assert str(Document.RevocationReason.CORRECTED.label) in revoked.body
+    assert "FSP-2569-000100-R1" in ready.body
+    assert f"http://testserver{link}" in revoked.body
     # The replacement of a replacement counts on from the original number.
     again = services.document_replace(actor=officer, document=replacement, holder_name="สมชาย ใหม่", note="")
     assert again.number == "FSP-2569-000100-R2"

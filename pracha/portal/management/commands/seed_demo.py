@@ -19,6 +19,7 @@ from pracha.agencies.public import PERMISSIONS, Agency, Membership, Role
 from pracha.audit import public as audit_log
 from pracha.core.thai_dates import buddhist_year
 from pracha.core.working_days import local_today
+from pracha.notifications import public as notifications
 from pracha.payments.public import services as payment_services
 from pracha.portal import demo_world
 from pracha.registries.public import (
@@ -56,6 +57,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Demo world loaded ({summary})."))
         self._print_sign_ins()
         self._print_payments()
+        self._print_messages()
 
     def _count(self, created: Counts, kind: str, was_created: bool) -> None:
         created[kind] = created.get(kind, 0) + int(was_created)
@@ -136,6 +138,7 @@ class Command(BaseCommand):
                 )
                 EmailAddress.objects.create(user=user, email=person.email, verified=True, primary=True)
                 self._count(created, "people", True)
+            self._messaging(created, user, person)
             for agency_code, role_codes, title in person.memberships:
                 membership, was_created = Membership.objects.get_or_create(
                     user=user, agency=Agency.objects.get(code=agency_code), defaults={"title": title}
@@ -150,6 +153,19 @@ class Command(BaseCommand):
                     defaults={"data": {"secret": self._totp_secret(person)}},
                 )
                 self._count(created, "authenticators", was_created)
+
+    def _messaging(self, created: Counts, user: Any, person: demo_world.DemoPerson) -> None:
+        """Their e-mail and phone, confirmed, so the demo's messages arrive by e-mail and SMS too; and
+        the language they read messages in. A contact already confirmed is left as it is."""
+        contacts = notifications.contacts_for(user=user)
+        for channel, address in ((notifications.EMAIL, person.email), (notifications.SMS, person.phone)):
+            contact = contacts.get(channel)
+            if contact is None or not contact.address:
+                notifications.contact_confirmed(user=user, channel=channel, address=address)
+                self._count(created, "confirmed contacts", True)
+        if notifications.language_for(user=user) != person.language:
+            notifications.preferences_save(actor=user, language=person.language, enabled={})
+            self._count(created, "message languages", True)
 
     def _businesses(self, created: Counts) -> None:
         people = {person.number: person for person in demo_world.PEOPLE}
@@ -281,3 +297,14 @@ class Command(BaseCommand):
             f"    Sign in as {payer.national_id} ({payer.first_name_en} {payer.last_name_en}) to see their"
             " tickets and land and building tax bills at /payments/"
         )
+
+    def _print_messages(self) -> None:
+        write = self.stdout.write
+        write(
+            "  Messages (every demo person's e-mail and phone are confirmed; person 3 reads them in English):"
+        )
+        write("    In-app: the inbox of the person signed in")
+        if settings.PRACHA_MAIL_CATCHER_URL:
+            write(f"    E-mail: the local mail catch-all at {settings.PRACHA_MAIL_CATCHER_URL}")
+        if settings.PRACHA_SMS_GATEWAY_URL:
+            write(f"    SMS: the SMS gateway simulator at {settings.PRACHA_SMS_GATEWAY_URL}")
