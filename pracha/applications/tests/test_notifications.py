@@ -1,6 +1,7 @@
 """What the applicant is told, and on which channels: received on submission, sent back for a correction,
 and the decision, whichever way the case reaches it (an officer, a payment, an escalation). The demo
-people have their e-mail and phone confirmed (seed_demo); person 2 reads Thai, person 3 English."""
+people have their e-mail and phone confirmed (seed_demo); person 2 reads Thai, person 3 English. SMS go
+to the demo SMS gateway running as its own process (the `sms_gateway` fixture)."""
 
 import datetime
 from typing import Any
@@ -24,30 +25,20 @@ from pracha.applications.tests.test_uploads import make_pdf, make_png
 from pracha.catalogue.management.commands.load_services import DEFINITIONS_DIR
 from pracha.catalogue.services import definition_save
 from pracha.core.errors import Conflict, InvalidInput, PermissionDenied
-from pracha.notifications.gateways import SmsAccepted
 from pracha.notifications.public import Message
 from pracha.payments.public import selectors as payment_selectors
+from simulators.running import RunningSmsGateway
 
 FOOD_SHOP_TH = "ขอใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร"
-SMS_GATEWAY = f"{__name__}.RecordingSmsGateway"
-
-
-class RecordingSmsGateway:
-    """Accepts every SMS and remembers it: no process, no network."""
-
-    sent: list[dict[str, str]] = []
-
-    def send(self, *, to: str, text: str, sender: str, reference: str, callback_url: str) -> SmsAccepted:
-        self.sent.append({"to": to, "text": text, "reference": reference})
-        return SmsAccepted(id=f"SMS{len(self.sent):014d}", parts=1, encoding="UCS-2")
 
 
 @pytest.fixture(autouse=True)
-def sms_on(settings: Any) -> list[dict[str, str]]:
-    settings.PRACHA_SMS_GATEWAY_URL = "http://127.0.0.1:9/"
-    settings.PRACHA_SMS_GATEWAY = SMS_GATEWAY
-    RecordingSmsGateway.sent = []
-    return RecordingSmsGateway.sent
+def sms_on(settings: Any, sms_gateway: RunningSmsGateway) -> RunningSmsGateway:
+    """SMS on, through the default adapter (HttpSmsGateway) to the demo gateway. Its delivery receipts
+    go to PRACHA_SITE_URL (http://testserver), where nothing listens: the SMS stay "sent", never
+    "delivered", which is all these tests need."""
+    settings.PRACHA_SMS_GATEWAY_URL = sms_gateway.url
+    return sms_gateway
 
 
 def sent(kind: str) -> list[tuple[str, int, str, str, str, str, str]]:
@@ -97,14 +88,14 @@ def test_submitting_tells_the_applicant_on_every_channel_in_their_language(servi
 
 
 def test_the_messages_go_out_only_once_the_submission_commits(
-    service_world: Any, sms_on: list[dict[str, str]], django_capture_on_commit_callbacks: Any
+    service_world: Any, sms_on: RunningSmsGateway, django_capture_on_commit_callbacks: Any
 ) -> None:
     applicant = service_world["applicant"]
     draft = food_shop_draft(applicant)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         application = services.application_submit(actor=applicant, application=draft, idempotency_key="k")
     reference = str(application.reference)
-    assert (mail.outbox, sms_on) == ([], [])
+    assert (mail.outbox, sms_on.messages()) == ([], [])
     with django_capture_on_commit_callbacks(execute=True):
         for callback in callbacks:
             callback()
@@ -112,9 +103,14 @@ def test_the_messages_go_out_only_once_the_submission_commits(
     assert email.to == [applicant.email]
     assert reference in str(email.subject)
     assert f"http://testserver/applications/{reference}/" in email.body
-    assert [(text["to"], reference in text["text"]) for text in sms_on] == [
-        (f"+66{applicant.phone[1:]}", True)
-    ]
+    # The send is synchronous: the gateway has the SMS by the time the commit's work is done.
+    sms = Message.objects.get(kind="application_received", channel="sms")
+    assert [
+        (text["to"], text["sender"], text["reference"], text["encoding"], text["text"])
+        for text in sms_on.messages()
+    ] == [(f"+66{applicant.phone[1:]}", "PRACHA", str(sms.public_id), "UCS-2", sms.body)]
+    assert sms.language == "th"
+    assert sms.body.startswith(f"ได้รับคำขอ {reference} แล้ว")
     assert set(Message.objects.values_list("channel", "status")) == {
         ("inapp", "delivered"), ("email", "sent"), ("sms", "sent"),
     }  # fmt: skip

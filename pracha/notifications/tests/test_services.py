@@ -1,21 +1,25 @@
-"""The notifications services: making messages, sending them (Django's locmem e-mail backend and a fake
-SMS gateway here; real servers in test_delivery.py), receipts, preferences, one-time codes, topics,
-templates, API keys and the send API."""
+"""The notifications services: making messages, sending them (Django's locmem e-mail backend, the demo SMS
+gateway as its own process, and real SMTP servers on loopback that refuse, hang up or say nothing for the
+failures; end to end through the mail catch-all in test_delivery.py), receipts, preferences, one-time
+codes, topics, templates, API keys and the send API."""
 
 import datetime
 import re
-import smtplib
-from typing import Any, ClassVar
+import socket
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
 import pytest
+from aiosmtpd.controller import Controller
 from django.core import mail
-from django.core.mail.backends.base import BaseEmailBackend
 from django.utils import timezone, translation
 
 from pracha.audit.public import AuditEntry
 from pracha.core.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from pracha.notifications import selectors, services
-from pracha.notifications.gateways import PermanentFailure, SmsAccepted, TemporaryFailure
+from pracha.notifications.gateways import TemporaryFailure
 from pracha.notifications.models import ApiKey, Contact, Message, Preference, Profile, Subscription, Template
 from pracha.notifications.tests.factories import (
     ContactFactory,
@@ -24,6 +28,7 @@ from pracha.notifications.tests.factories import (
     fresh_cache,  # noqa: F401 (a fixture)
     person,
 )
+from simulators.running import RunningSmsGateway, free_port
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fresh_cache")]
 
@@ -35,39 +40,70 @@ RECEIVED_CONTEXT = {
 LINK = "/applications/APP-2569-000042/"
 
 
-class FakeGateway:
-    """An SMS gateway in memory: records what it is given; `outcome` decides the answer."""
-
-    sent: ClassVar[list[dict[str, str]]] = []
-    outcome: ClassVar[str] = "accept"
-
-    def send(self, *, to: str, text: str, sender: str, reference: str, callback_url: str) -> SmsAccepted:
-        if FakeGateway.outcome == "temporary":
-            raise TemporaryFailure("SMS gateway answered 503")
-        if FakeGateway.outcome == "permanent":
-            raise PermanentFailure("SMS gateway refused the message: 400 invalid_number")
-        FakeGateway.sent.append(
-            {"to": to, "text": text, "sender": sender, "reference": reference, "callback_url": callback_url}
-        )
-        return SmsAccepted(id=f"SMS{len(FakeGateway.sent):014d}", parts=1, encoding="UCS-2")
-
-
-class FailingBackend(BaseEmailBackend):
-    """An e-mail backend whose SMTP server answers with `FailingBackend.error`."""
-
-    error: ClassVar[BaseException] = ConnectionRefusedError(111, "Connection refused")
-
-    def send_messages(self, email_messages: Any) -> int:
-        raise FailingBackend.error
-
-
 @pytest.fixture
-def sms_on(settings):
-    FakeGateway.sent = []
-    FakeGateway.outcome = "accept"
-    settings.PRACHA_SMS_GATEWAY_URL = "http://127.0.0.1:9/"
-    settings.PRACHA_SMS_GATEWAY = "pracha.notifications.tests.test_services.FakeGateway"
-    return FakeGateway
+def sms_on(settings, sms_gateway: RunningSmsGateway) -> RunningSmsGateway:
+    """SMS on, through the default adapter (HttpSmsGateway) to the demo gateway's process. Its delivery
+    receipts go to PRACHA_SITE_URL (http://testserver), where nothing listens: an SMS stays "sent"."""
+    settings.PRACHA_SMS_GATEWAY_URL = sms_gateway.url
+    return sms_gateway
+
+
+def smtp_at(settings, port: int, timeout: float = 5) -> None:
+    """Send e-mail with Django's SMTP backend to whatever listens on loopback `port`."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_TIMEOUT = timeout
+
+
+class Refusing:
+    """An aiosmtpd handler: the SMTP server answers RCPT TO or DATA with the reply given."""
+
+    def __init__(self, *, rcpt: str = "", data: str = "") -> None:
+        self.rcpt, self.data = rcpt, data
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.rcpt:
+            return self.rcpt
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        return self.data or "250 OK"
+
+
+@contextmanager
+def smtp_server(answer: str, reply: str = "") -> Iterator[int]:
+    """A server on a loopback port: "rcpt" or "data" (an SMTP server refusing there with `reply`),
+    "hang_up" (closes every connection at once) or "silent" (takes the connection, never says a word)."""
+    if answer in ("rcpt", "data"):
+        controller = Controller(Refusing(**{answer: reply}), hostname="127.0.0.1", port=free_port())
+        controller.start()
+        try:
+            yield controller.port
+        finally:
+            controller.stop()
+        return
+    listener = socket.create_server(("127.0.0.1", 0))
+
+    def hang_up() -> None:
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:  # the listener was shut down: the test is over
+                return
+            connection.close()
+
+    answering = threading.Thread(target=hang_up, daemon=True)
+    if answer == "hang_up":
+        answering.start()
+    try:
+        yield listener.getsockname()[1]
+    finally:
+        listener.shutdown(socket.SHUT_RDWR)  # wakes the accept() (closing alone would not)
+        listener.close()
+        if answering.is_alive():
+            answering.join(timeout=5)
 
 
 def notify(recipient, kind="application_received", context=None, **extra):
@@ -118,14 +154,16 @@ def test_notify_queues_email_and_sms_to_confirmed_contacts_and_sends_on_commit(
     assert (email.status, email.attempts, email.address) == (Status.SENT, 1, "somchai@example.test")
     assert (sms.status, sms.attempts, sms.address) == (Status.SENT, 1, "+66812345678")
     assert sms.provider_reference == "SMS00000000000001"
-    [sent] = FakeGateway.sent
-    assert sent == {
+    [sent] = sms_on.messages()  # what the gateway took (its status moves on with its receipt)
+    assert {field: sent[field] for field in ("id", "to", "text", "sender", "reference", "callback_url")} == {
+        "id": "SMS00000000000001",
         "to": "+66812345678",
         "text": "ได้รับคำขอ APP-2569-000042 แล้ว ดูที่ pracha.example ข้อความจริงไม่มีลิงก์",
         "sender": "PRACHA",
         "reference": str(sms.public_id),
         "callback_url": "http://testserver/api/v1/notifications/sms-receipts",
     }
+    assert (sent["encoding"], sent["parts"]) == ("UCS-2", 2)  # Thai, 74 characters: two parts
     [letter] = mail.outbox
     assert letter.to == ["somchai@example.test"]
     assert letter.from_email == "Pracha <no-reply@pracha.example>"
@@ -243,8 +281,7 @@ def test_a_wrong_context_is_a_programming_error(kind, context, error):
 
 
 def test_a_temporary_failure_is_retried_with_backoff_then_fails(settings, caplog):
-    settings.EMAIL_BACKEND = "pracha.notifications.tests.test_services.FailingBackend"
-    FailingBackend.error = ConnectionRefusedError(111, "Connection refused")
+    smtp_at(settings, free_port())  # nothing listens there: the SMTP server is down
     message = MessageFactory()
     waits = []
     for attempt in range(1, 7):
@@ -281,44 +318,45 @@ def test_backoff_doubles_up_to_the_cap():
 
 
 @pytest.mark.parametrize(
-    ("error", "status", "last_error"),
+    ("answer", "reply", "status", "last_error"),
     [
         (
-            smtplib.SMTPRecipientsRefused({"a@example.test": (550, b"5.1.1 no such user")}),
+            "rcpt",
+            "550 5.1.1 no such user",
             Status.PERMANENTLY_FAILED,
             "recipient refused: 550 b'5.1.1 no such user'",
         ),
         (
-            smtplib.SMTPRecipientsRefused({"a@example.test": (450, b"4.2.0 mailbox busy")}),
+            "rcpt",
+            "450 4.2.0 mailbox busy",
             Status.QUEUED,
             "recipient refused for now: 450 b'4.2.0 mailbox busy'",
         ),
-        (
-            smtplib.SMTPDataError(554, b"rejected"),
-            Status.PERMANENTLY_FAILED,
-            "message refused: 554 b'rejected'",
-        ),
-        (smtplib.SMTPServerDisconnected("gone"), Status.QUEUED, "SMTPServerDisconnected: gone"),
-        (TimeoutError("timed out"), Status.QUEUED, "TimeoutError: timed out"),
+        ("data", "554 rejected", Status.PERMANENTLY_FAILED, "message refused: 554 b'rejected'"),
+        ("hang_up", "", Status.QUEUED, "SMTPServerDisconnected: Connection unexpectedly closed"),
+        ("silent", "", Status.QUEUED, "SMTPServerDisconnected: Connection unexpectedly closed: timed out"),
     ],
 )
-def test_smtp_answers_are_classified(settings, error, status, last_error):
-    settings.EMAIL_BACKEND = "pracha.notifications.tests.test_services.FailingBackend"
-    FailingBackend.error = error
+def test_smtp_answers_are_classified(settings, answer, reply, status, last_error):
     message = MessageFactory()
-    assert services.message_send(message_id=message.pk) == status
+    with smtp_server(answer, reply) as port:
+        smtp_at(settings, port, timeout=0.5)
+        assert services.message_send(message_id=message.pk) == status
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == (status, 1, last_error)
     assert (message.failed_at is not None) == (status == Status.PERMANENTLY_FAILED)
 
 
 def test_an_sms_refused_by_the_gateway_fails_permanently_at_once(sms_on):
-    sms_on.outcome = "permanent"
-    message = MessageFactory(channel="sms", address="+66899999012")
+    message = MessageFactory(channel="sms", address="+66899999012")  # the gateway's range of bad numbers
     assert services.message_send(message_id=message.pk) == Status.PERMANENTLY_FAILED
     message.refresh_from_db()
     assert message.attempts == 1
-    assert message.last_error == "SMS gateway refused the message: 400 invalid_number"
+    assert message.last_error == (
+        "SMS gateway refused the message: 400 invalid_number"
+        " '+66899999012' is not a mobile number this gateway can deliver to."
+    )
+    assert sms_on.messages() == []
     assert list(selectors.undelivered_messages(agency_codes=["home-agency"])) == [message]
     assert list(selectors.undelivered_messages(agency_codes=["other-agency"])) == []
 
