@@ -1,4 +1,5 @@
-"""Fixtures shared by every app's tests: the people of the authorization matrix, and the demo bank."""
+"""Fixtures shared by every app's tests: the people of the authorization matrix, the demo bank, the demo
+SMS gateway and the mail catch-all."""
 
 import io
 from collections.abc import Iterator
@@ -17,7 +18,7 @@ from pracha.accounts.tests.factories import UserFactory
 from pracha.agencies.public import Agency
 from pracha.agencies.tests.factories import AgencyFactory, MembershipFactory, RoleFactory
 from pracha.portal import demo_world
-from simulators.running import RunningBank, write_billers
+from simulators.running import RunningBank, RunningMailbox, RunningSmsGateway, write_billers
 
 
 @pytest.fixture(autouse=True)
@@ -113,3 +114,37 @@ def bank_simulator(live_server: Any, tmp_path: Path, settings: Any) -> Iterator[
     settings.PRACHA_BANK_SIMULATOR_URL = bank.url
     yield bank
     bank.stop()
+
+
+@pytest.fixture
+def sms_gateway(tmp_path: Path) -> Iterator[RunningSmsGateway]:
+    """The demo SMS gateway (simulators/sms.py) as its own process on a free loopback port, with the
+    token "demo-only-sms-token" (settings' default) and receipts 0.3 s after each send. It has no fixed
+    callback: each message carries its own callback_url, which Pracha's adapter builds from
+    PRACHA_SITE_URL. The fixture changes no setting; a test points Pracha at it:
+
+        settings.PRACHA_SMS_GATEWAY_URL = sms_gateway.url
+        settings.PRACHA_SITE_URL = live_server.url  # when the delivery receipts must arrive
+
+    It offers url, token, send(to=, text=, reference=, ...) -> (status, answer), messages() (newest
+    first), message(id), set_mode("normal" | "fail" | "slow", delay_seconds=0.0),
+    wait_for(predicate, timeout=10) -> messages, stop(), start() and log() (simulators/running.py)."""
+    gateway = RunningSmsGateway(tmp_path / "sms" / "sms.sqlite3", callback_url="").start()
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def mailbox(tmp_path: Path) -> Iterator[RunningMailbox]:
+    """The local mail catch-all (simulators/mailbox.py) as its own process: SMTP on a free loopback port
+    (smtp_port), the page and JSON on url. The fixture changes no setting; a test sends to it with:
+
+        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_HOST = "127.0.0.1"
+        settings.EMAIL_PORT = mailbox.smtp_port
+
+    It offers messages() (newest first, subject and text decoded), clear(), wait_for(predicate,
+    timeout=10) -> messages, and stop() / start() on the same ports (SMTP down, then up again)."""
+    catcher = RunningMailbox(tmp_path / "mailbox" / "mail.sqlite3").start()
+    yield catcher
+    catcher.stop()

@@ -1,5 +1,6 @@
-"""Start the bank simulator as a child process and talk to its control API: for the test fixture
-`bank_simulator`, the simulator's own tests and the benchmark. Standard library only."""
+"""Start the simulators (the demo bank, the SMS gateway, the mail catch-all) as child processes and talk
+to their control APIs: for the test fixtures `bank_simulator`, `sms_gateway` and `mailbox`, the
+simulators' own tests and the benchmarks. Standard library only."""
 
 import json
 import socket
@@ -9,12 +10,14 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Self, TypeVar
 
 ROOT = Path(__file__).resolve().parent.parent
 START_TIMEOUT_SECONDS = 15
+DEMO_SMS_TOKEN = "demo-only-sms-token"
+T = TypeVar("T")
 
 
 def free_port() -> int:
@@ -39,36 +42,23 @@ def write_billers(path: Path, billers: Mapping[str, Mapping[str, str]]) -> Path:
     return path
 
 
-class RunningBank:
-    """One simulator process. `url` ends with "/"; every method raises AssertionError with the bank's
-    answer when the bank refuses, so a test failure says why."""
+class RunningProcess:
+    """A simulator as a child process: started with `command`, ready once GET {url}health answers "ok",
+    stopped with SIGTERM. Output goes to `log_path` (appended across restarts)."""
 
-    def __init__(
-        self,
-        *,
-        billers_path: Path,
-        state_path: Path,
-        callback_url: str,
-        retry_base: float = 0.2,
-        retry_cap: float = 2.0,
-        port: int | None = None,
-    ) -> None:
+    name = "simulator"
+    request_timeout = 10.0
+
+    def __init__(self, *, port: int | None, log_path: Path) -> None:
         self.port = port or free_port()
         self.url = f"http://127.0.0.1:{self.port}/"
-        self.log_path = state_path.with_suffix(".log")
-        self.command = [
-            sys.executable, "-m", "simulators.bank",
-            "--port", str(self.port),
-            "--callback-url", callback_url,
-            "--billers", str(billers_path),
-            "--state", str(state_path),
-            "--retry-base", str(retry_base),
-            "--retry-cap", str(retry_cap),
-        ]  # fmt: skip
+        self.log_path = log_path
+        self.command: list[str] = []
         self.process: subprocess.Popen[bytes] | None = None
         self._log: BinaryIO | None = None
 
-    def start(self) -> "RunningBank":
+    def start(self) -> Self:
+        self.log_path.parent.mkdir(parents=True, exist_ok=True)
         self._log = self.log_path.open("ab")
         # A fixed argument list; the URLs and paths come from the caller, never from a request.
         self.process = subprocess.Popen(self.command, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)  # noqa: S603
@@ -82,7 +72,7 @@ class RunningBank:
             except OSError:
                 time.sleep(0.05)
         self.stop()
-        raise AssertionError(f"the bank simulator did not start:\n{self.log()}")
+        raise AssertionError(f"the {self.name} did not start:\n{self.log()}")
 
     def stop(self) -> int | None:
         """SIGTERM, then SIGKILL after 10 seconds; returns the exit code."""
@@ -100,6 +90,59 @@ class RunningBank:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+    def _request(
+        self, method: str, path: str, data: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> tuple[int, bytes]:
+        request = urllib.request.Request(  # noqa: S310 - always this simulator on loopback
+            self.url + path,
+            data=data,
+            method=method,
+            headers={"Content-Type": "application/json", **(headers or {})},
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=self.request_timeout) as response:  # noqa: S310
+                return response.status, response.read()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read()
+
+    def _wait(self, fetch: Callable[[], T], predicate: Callable[[T], bool], timeout: float) -> T:
+        deadline = time.monotonic() + timeout
+        while True:
+            current = fetch()
+            if predicate(current):
+                return current
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not true within {timeout} s; last seen: {current!r}\n{self.log()}")
+            time.sleep(0.05)
+
+
+class RunningBank(RunningProcess):
+    """One simulator process. `url` ends with "/"; every method raises AssertionError with the bank's
+    answer when the bank refuses, so a test failure says why."""
+
+    name = "bank simulator"
+
+    def __init__(
+        self,
+        *,
+        billers_path: Path,
+        state_path: Path,
+        callback_url: str,
+        retry_base: float = 0.2,
+        retry_cap: float = 2.0,
+        port: int | None = None,
+    ) -> None:
+        super().__init__(port=port, log_path=state_path.with_suffix(".log"))
+        self.command = [
+            sys.executable, "-m", "simulators.bank",
+            "--port", str(self.port),
+            "--callback-url", callback_url,
+            "--billers", str(billers_path),
+            "--state", str(state_path),
+            "--retry-base", str(retry_base),
+            "--retry-cap", str(retry_cap),
+        ]  # fmt: skip
 
     # The control API -------------------------------------------------------------------------------
 
@@ -143,12 +186,124 @@ class RunningBank:
                 raise AssertionError(f"not delivered in {timeout} s: {current}\n{self.log()}")
             time.sleep(0.05)
 
-    def _request(self, method: str, path: str, data: bytes | None = None) -> tuple[int, bytes]:
-        request = urllib.request.Request(  # noqa: S310 - always this simulator on loopback
-            self.url + path, data=data, method=method, headers={"Content-Type": "application/json"}
+
+class RunningSmsGateway(RunningProcess):
+    """The demo SMS gateway (simulators/sms.py) as its own process. Receipts go to each message's own
+    callback_url, or to `callback_url` when a message names none ("" = nowhere: the message is still
+    marked delivered). Every method raises AssertionError with the gateway's answer when it refuses."""
+
+    name = "SMS gateway simulator"
+    request_timeout = 130.0  # slow mode may hold a send for up to two minutes
+
+    def __init__(
+        self,
+        state_path: Path,
+        callback_url: str = "",
+        *,
+        token: str = DEMO_SMS_TOKEN,
+        receipt_delay: float = 0.3,
+        port: int | None = None,
+    ) -> None:
+        super().__init__(port=port, log_path=state_path.with_suffix(".log"))
+        self.token = token
+        self.command = [
+            sys.executable, "-m", "simulators.sms",
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--token", token,
+            "--state", str(state_path),
+            "--receipt-delay", str(receipt_delay),
+            "--callback-url", callback_url,
+        ]  # fmt: skip
+
+    def send(
+        self,
+        *,
+        to: str,
+        text: str,
+        reference: str,
+        sender: str = "PRACHA",
+        callback_url: str = "",
+        token: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """POST api/messages the way a platform does; returns (status, the JSON answer)."""
+        data = {
+            "to": to,
+            "text": text,
+            "sender": sender,
+            "reference": reference,
+            "callback_url": callback_url,
+        }
+        status, body = self._request(
+            "POST",
+            "api/messages",
+            json.dumps(data).encode(),
+            {"Authorization": f"Bearer {self.token if token is None else token}"},
         )
-        try:
-            with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310
-                return response.status, response.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.read()
+        answer: dict[str, Any] = json.loads(body)
+        return status, answer
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message, newest first: {"id", "to", "sender", "text", "encoding", "parts", "status",
+        "reference", "received_at", ...}; status is accepted, then delivered or undeliverable."""
+        status, body = self._request("GET", "api/messages")
+        assert status == 200, f"no message list ({status}): {body.decode()}"
+        result: list[dict[str, Any]] = json.loads(body)
+        return result
+
+    def message(self, message_id: str) -> dict[str, Any]:
+        status, body = self._request("GET", f"api/messages/{message_id}")
+        assert status == 200, f"no message {message_id} ({status}): {body.decode()}"
+        result: dict[str, Any] = json.loads(body)
+        return result
+
+    def set_mode(self, mode: str, delay_seconds: float = 0.0) -> None:
+        """normal; fail (every send answers 503); slow (every send waits delay_seconds first)."""
+        data = json.dumps({"mode": mode, "delay_seconds": delay_seconds}).encode()
+        status, body = self._request("POST", "api/control", data)
+        assert status == 200, f"mode {mode} refused ({status}): {body.decode()}"
+
+    def wait_for(
+        self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 10
+    ) -> list[dict[str, Any]]:
+        """Poll the messages until predicate(messages) is true; returns them."""
+        return self._wait(self.messages, predicate, timeout)
+
+
+class RunningMailbox(RunningProcess):
+    """The local mail catch-all (simulators/mailbox.py) as its own process: SMTP on `smtp_port`, the page
+    and JSON on `url`. stop() then start() again listens on the same ports and keeps the messages."""
+
+    name = "mail catch-all"
+
+    def __init__(self, state_path: Path, *, port: int | None = None, smtp_port: int | None = None) -> None:
+        super().__init__(port=port, log_path=state_path.with_suffix(".log"))
+        self.smtp_port = smtp_port or free_port()
+        self.command = [
+            sys.executable, "-m", "simulators.mailbox",
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--smtp-port", str(self.smtp_port),
+            "--state", str(state_path),
+        ]  # fmt: skip
+
+    def messages(self) -> list[dict[str, Any]]:
+        """Every message, newest first: {"id", "from", "to": [...], "subject", "text", "html",
+        "message_id", "date", "received_at", ...} with the subject and text decoded (a text ends with a
+        line break: SMTP ends every message with one)."""
+        status, body = self._request("GET", "api/messages")
+        assert status == 200, f"no message list ({status}): {body.decode()}"
+        result: list[dict[str, Any]] = json.loads(body)
+        return result
+
+    def clear(self) -> int:
+        """Delete every message; returns how many there were."""
+        status, body = self._request("DELETE", "api/messages")
+        assert status == 200, f"not cleared ({status}): {body.decode()}"
+        return int(json.loads(body)["deleted"])
+
+    def wait_for(
+        self, predicate: Callable[[list[dict[str, Any]]], bool], timeout: float = 10
+    ) -> list[dict[str, Any]]:
+        """Poll the messages until predicate(messages) is true; returns them."""
+        return self._wait(self.messages, predicate, timeout)

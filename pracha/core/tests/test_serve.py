@@ -1,7 +1,7 @@
 import json
 import sys
 
-from pracha.core.management.commands.serve import bank_command
+from pracha.core.management.commands.serve import bank_command, mailbox_command, sms_gateway_command
 
 
 def test_the_demo_bank_listens_at_its_url_and_calls_the_web_server_back(settings, tmp_path):
@@ -50,3 +50,39 @@ def test_the_demo_bank_calls_back_the_address_gunicorn_binds(settings, tmp_path)
         "--port",
         "9000",
     ]
+
+
+def test_the_demo_sms_gateway_listens_at_its_url_with_the_token(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.PRACHA_SMS_GATEWAY_URL = "http://127.0.0.1:8020/"
+    settings.PRACHA_SMS_GATEWAY_TOKEN = "demo-only-token-x"
+    assert sms_gateway_command() == [
+        sys.executable, "-m", "simulators.sms",
+        "--host", "127.0.0.1",
+        "--port", "8020",
+        "--token", "demo-only-token-x",
+        "--state", str(tmp_path / "sms-simulator" / "sms.sqlite3"),
+    ]  # fmt: skip
+    settings.PRACHA_SMS_GATEWAY_URL = "http://localhost:9020/"
+    assert sms_gateway_command()[4:8] == ["localhost", "--port", "9020", "--token"]
+
+
+def test_a_real_sms_provider_or_none_starts_no_simulator(settings):
+    for url in ("", "https://sms.provider.example/v1/", "http://10.0.0.5:8020/"):
+        settings.PRACHA_SMS_GATEWAY_URL = url
+        assert sms_gateway_command() is None
+
+
+def test_the_mail_catch_all_takes_the_smtp_port_django_sends_to(settings, tmp_path):
+    settings.VAR_DIR = tmp_path
+    settings.PRACHA_MAIL_CATCHER_URL = "http://127.0.0.1:8025/"
+    settings.EMAIL_PORT = 1025
+    assert mailbox_command() == [
+        sys.executable, "-m", "simulators.mailbox",
+        "--host", "127.0.0.1",
+        "--port", "8025",
+        "--smtp-port", "1025",
+        "--state", str(tmp_path / "mailbox" / "mail.sqlite3"),
+    ]  # fmt: skip
+    settings.PRACHA_MAIL_CATCHER_URL = ""
+    assert mailbox_command() is None

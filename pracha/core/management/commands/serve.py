@@ -1,5 +1,7 @@
-"""Start the platform the way `make run` does: gunicorn plus the background-task worker, and the demo
-bank (simulators/bank.py) when PRACHA_BANK_SIMULATOR_URL is set.
+"""Start the platform the way `make run` does: gunicorn plus the background-task worker, the demo bank
+(simulators/bank.py) when PRACHA_BANK_SIMULATOR_URL is set, the demo SMS gateway (simulators/sms.py) when
+PRACHA_SMS_GATEWAY_URL is on this machine, and the mail catch-all (simulators/mailbox.py) when
+PRACHA_MAIL_CATCHER_URL is set.
 
 Ctrl-C (or SIGTERM) stops every child cleanly: each gets SIGTERM, then SIGKILL if it has not
 exited within the grace period.
@@ -21,6 +23,7 @@ from simulators.running import write_billers
 
 GRACE_SECONDS = 10
 NOTIFICATIONS_PATH = "/api/v1/payments/notifications"
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
 
 
 def bank_command(*, bind: str) -> list[str]:
@@ -43,8 +46,42 @@ def bank_command(*, bind: str) -> list[str]:
     ]  # fmt: skip
 
 
+def sms_gateway_command() -> list[str] | None:
+    """The demo SMS gateway's command line when PRACHA_SMS_GATEWAY_URL points at this machine (a real
+    provider's URL starts nothing): it listens there, takes PRACHA_SMS_GATEWAY_TOKEN and keeps its
+    messages in var/sms-simulator/sms.sqlite3. Each message names its own receipt callback."""
+    gateway = urllib.parse.urlsplit(settings.PRACHA_SMS_GATEWAY_URL)
+    if gateway.hostname not in LOCAL_HOSTS:
+        return None
+    return [
+        sys.executable, "-m", "simulators.sms",
+        "--host", gateway.hostname or "127.0.0.1",
+        "--port", str(gateway.port or 80),
+        "--token", settings.PRACHA_SMS_GATEWAY_TOKEN,
+        "--state", str(settings.VAR_DIR / "sms-simulator" / "sms.sqlite3"),
+    ]  # fmt: skip
+
+
+def mailbox_command() -> list[str] | None:
+    """The mail catch-all's command line when PRACHA_MAIL_CATCHER_URL is set: its page where that URL
+    says, SMTP on EMAIL_PORT (where Django's SMTP backend sends), the mail in var/mailbox/mail.sqlite3."""
+    if not settings.PRACHA_MAIL_CATCHER_URL:
+        return None
+    catcher = urllib.parse.urlsplit(settings.PRACHA_MAIL_CATCHER_URL)
+    return [
+        sys.executable, "-m", "simulators.mailbox",
+        "--host", catcher.hostname or "127.0.0.1",
+        "--port", str(catcher.port or 80),
+        "--smtp-port", str(settings.EMAIL_PORT),
+        "--state", str(settings.VAR_DIR / "mailbox" / "mail.sqlite3"),
+    ]  # fmt: skip
+
+
 class Command(BaseCommand):
-    help = "Run the web server (gunicorn), the background-task worker and the demo bank until interrupted."
+    help = (
+        "Run the web server (gunicorn), the background-task worker and the demo bank, SMS gateway and mail"
+        " catch-all until interrupted."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--bind", default="127.0.0.1:8000")
@@ -64,6 +101,10 @@ class Command(BaseCommand):
         }  # fmt: skip
         if settings.PRACHA_BANK_SIMULATOR_URL:
             commands["bank"] = bank_command(bind=options["bind"])
+        if (sms := sms_gateway_command()) is not None:
+            commands["sms"] = sms
+        if (mailbox := mailbox_command()) is not None:
+            commands["mailbox"] = mailbox
         children = {
             # Fixed argument lists built above, never from user input.
             name: subprocess.Popen(command, cwd=settings.BASE_DIR)  # noqa: S603
@@ -82,6 +123,14 @@ class Command(BaseCommand):
         )
         if "bank" in commands:
             self.stdout.write(f"The demo bank's banking app is at {settings.PRACHA_BANK_SIMULATOR_URL}")
+        if "sms" in commands:
+            self.stdout.write(
+                f"Text messages (SMS) sent go to the demo gateway: {settings.PRACHA_SMS_GATEWAY_URL}"
+            )
+        if "mailbox" in commands:
+            self.stdout.write(
+                f"E-mail sent lands in the local mail catch-all: {settings.PRACHA_MAIL_CATCHER_URL}"
+            )
         exit_code = 0
         # Periodic tasks are enqueued here, once, and run by the worker like any other task.
         periodic = {import_string(path): seconds for path, seconds in settings.PRACHA_PERIODIC_TASKS.items()}
