@@ -5,6 +5,7 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from pracha.settings.base import *  # noqa: F403
+from pracha.settings.base import PRACHA_SMS_GATEWAY_URL
 from pracha.settings.env import env_bool, env_list, env_str
 
 MIN_SECRET_KEY_LENGTH = 50
@@ -24,6 +25,8 @@ env_str("PRACHA_BILLERS_FILE")
 env_str("PRACHA_SIGNING_ROOT")
 PRACHA_DEMO_PKI = False
 PRACHA_SITE_URL = env_str("PRACHA_SITE_URL").rstrip("/")
+# A real SMS gateway shares its own token with us; the demo token is public.
+PRACHA_SMS_GATEWAY_TOKEN = env_str("PRACHA_SMS_GATEWAY_TOKEN") if PRACHA_SMS_GATEWAY_URL else ""
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -38,6 +41,12 @@ STORAGES = {
 }
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = env_str("EMAIL_HOST", "127.0.0.1")
+EMAIL_PORT = int(env_str("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+# A relay that does not answer within this many seconds counts as a temporary failure, retried later.
+EMAIL_TIMEOUT = 30
 
 # The scale profile: Redis shared by every app process for the cache and sign-in rate limits.
 REDIS_URL = os.environ.get("REDIS_URL", "")
