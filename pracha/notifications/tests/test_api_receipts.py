@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from pracha.notifications.models import Message
@@ -29,6 +30,9 @@ def sms():
 
 
 def post(client, body, token=TOKEN, scheme="Bearer"):
+    # Like the bank in the payments tests: no cookie but the language, so messages compare in English
+    # (an API answer is in Thai by default, as every page is).
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
     data = body if isinstance(body, str) else json.dumps(body)
     headers = {"HTTP_AUTHORIZATION": f"{scheme} {token}"} if token is not None else {}
     return client.post(URL, data=data, content_type="application/json", **headers)
