@@ -45,7 +45,9 @@ def start_prod(billers_file: Path, **changes: str | None) -> subprocess.Complete
     env = {
         key: value
         for key, value in os.environ.items()
-        if not key.startswith(("DJANGO_", "DATABASE_", "PRACHA_BILLERS_", "PRACHA_SIGNING_", "PRACHA_SITE_"))
+        if not key.startswith(
+            ("DJANGO_", "DATABASE_", "PRACHA_BILLERS_", "PRACHA_SIGNING_", "PRACHA_SITE_", "PRACHA_SMS_")
+        )
     }
     env.update(GOOD_PROD_ENV)
     env["PRACHA_BILLERS_FILE"] = str(billers_file)
@@ -68,6 +70,13 @@ def test_prod_starts_with_a_secret_key_allowed_hosts_a_database_url_and_billers(
     assert (result.returncode, result.stdout) == (0, "started\n")
 
 
+def test_prod_starts_with_a_real_sms_gateway_and_its_own_token(billers_file):
+    result = start_prod(
+        billers_file, PRACHA_SMS_GATEWAY_URL="https://sms.example/", PRACHA_SMS_GATEWAY_TOKEN="t" * 32
+    )
+    assert (result.returncode, result.stdout) == (0, "started\n")
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -79,6 +88,18 @@ def test_prod_starts_with_a_secret_key_allowed_hosts_a_database_url_and_billers(
         ({"PRACHA_BILLERS_FILE": None}, "The environment variable PRACHA_BILLERS_FILE must be set."),
         ({"PRACHA_SIGNING_ROOT": None}, "The environment variable PRACHA_SIGNING_ROOT must be set."),
         ({"PRACHA_SITE_URL": None}, "The environment variable PRACHA_SITE_URL must be set."),
+        (
+            {"PRACHA_SMS_GATEWAY_URL": "https://sms.example/"},
+            "The environment variable PRACHA_SMS_GATEWAY_TOKEN must be set.",
+        ),
+        (
+            {
+                "PRACHA_SMS_GATEWAY_URL": "https://sms.example/",
+                "PRACHA_SMS_GATEWAY_TOKEN": "demo-only-sms-token",
+            },
+            "PRACHA_SMS_GATEWAY_TOKEN must be the gateway's own token of at least 32 characters, "
+            "not the demo one.",
+        ),
     ],
 )
 def test_prod_refuses_to_start_without_each_required_setting(billers_file, changes, message):
@@ -118,9 +139,9 @@ def test_seed_demo_loads_the_world_once_and_a_second_run_changes_nothing():
         "LandTaxAssessment": len(demo_world.LAND_TAX_ROLL),
         # One land and building tax bill per assessment (all unpaid); tickets are billed when looked up.
         "Bill": len(demo_world.LAND_TAX_ROLL),
-        # seed_demo's own entry, each person's confirmed e-mail and phone, person 3's choice of English for
-        # messages, a saved and a published version for each service definition, and each tax bill's
-        # creation.
+        # seed_demo's own entry, each person's confirmed e-mail and phone, person 3's English for messages
+        # (set by the platform), a saved and a published version for each service definition, and each
+        # tax bill's creation.
         "AuditEntry": 1
         + 2 * with_accounts
         + 1
@@ -170,6 +191,15 @@ def test_demo_people_have_their_e_mail_and_phone_confirmed_for_messages():
             "sms": (f"+668{person.number:08d}", ""),
         }  # fmt: skip
         assert language_for(user=user) == ("en" if person.number == 3 else "th")
+    # The platform set person 3's language: the audit log does not say they chose it.
+    [language] = AuditEntry.objects.filter(action__startswith="notifications.").exclude(
+        action="notifications.contact_confirmed"
+    )
+    assert (language.action, language.actor_id, language.payload) == (
+        "notifications.profile_language",
+        "",
+        {"language": "en", "source": "platform"},
+    )
 
 
 @pytest.mark.django_db

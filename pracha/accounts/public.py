@@ -8,6 +8,7 @@ from pracha.accounts.selectors import (
     businesses_for,
     has_totp,
     on_behalf_of_business,
+    people_acting_for,
     user_by_public_id,
 )
 from pracha.accounts.services import citizen_sign_up
@@ -26,5 +27,6 @@ __all__ = [
     "citizen_sign_up",
     "has_totp",
     "on_behalf_of_business",
+    "people_acting_for",
     "user_by_public_id",
 ]

@@ -51,6 +51,17 @@ def businesses_for(*, user: Any) -> list[Business]:
     return [authorisation.business for authorisation in authorisations.order_by("business__name_th")]
 
 
+def people_acting_for(*, business: Business) -> list[User]:
+    """Everyone who may act for the business now: an unrevoked authorisation and an active account, in
+    the order they were authorised."""
+    authorisations = (
+        BusinessAuthorisation.objects.filter(business=business, revoked_at__isnull=True, user__is_active=True)
+        .select_related("user")
+        .order_by("pk")
+    )
+    return [authorisation.user for authorisation in authorisations]
+
+
 def acting_for_business(*, user: Any, session: SessionBase) -> Business | None:
     """The business the person chose to act for, if they are still authorised for it."""
     public_id = session.get(ACTING_FOR_SESSION_KEY)

@@ -11,6 +11,7 @@ import unicodedata
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from pracha.core import phones
 from pracha.core.errors import InvalidInput
 from pracha.core.thai_dates import BUDDHIST_ERA_OFFSET
 from pracha.registries.public import normalise_laser_code
@@ -20,7 +21,6 @@ NAME_MAX_LENGTH = 100
 THAI_NAME = re.compile(r"[\u0E01-\u0E3A\u0E40-\u0E4E]+(?: [\u0E01-\u0E3A\u0E40-\u0E4E]+)*")
 # As on a passport: A to Z, with the spaces, hyphens, apostrophes and full stops some names carry.
 ENGLISH_NAME = re.compile(r"[A-Za-z][A-Za-z .'\-]*")
-THAI_MOBILE = re.compile(r"0[689]\d{8}")
 LASER_CODE = re.compile(r"[A-Z]{2}\d{10}")
 # A year above this is taken to be in the Buddhist era: Thai people write 2533 for 1990.
 BUDDHIST_ERA_THRESHOLD = 2400
@@ -83,17 +83,17 @@ def clean_english_name(raw: str, *, field: str) -> str:
 
 
 def clean_thai_mobile(raw: str, *, field: str = "phone") -> str:
-    """0812345678 from "081-234-5678", "081 234 5678" or "+66 81 234 5678"."""
-    value = "".join(ch for ch in (raw or "") if ch not in " -().\u00a0")
-    if value.startswith("+66"):
-        value = "0" + value[3:]
+    """0812345678 from "081-234-5678", "081 234 5678", "+66 81 234 5678" or any other common writing
+    (pracha.core.phones): the home form people recognise as theirs."""
+    value = phones.digits_of(raw)
     if not value:
         raise _fail(field, _("Enter your mobile phone number."))
-    if not value.isascii() or not value.isdigit():
+    if not value.removeprefix("+").isascii() or not value.removeprefix("+").isdigit():
         raise _fail(
             field, _("Mobile phone number may contain only the digits 0 to 9, for example 081 234 5678.")
         )
-    if not THAI_MOBILE.fullmatch(value):
+    number = phones.thai_mobile(value)
+    if number is None:
         raise _fail(
             field,
             _(
@@ -101,7 +101,7 @@ def clean_thai_mobile(raw: str, *, field: str = "phone") -> str:
                 "for example 081 234 5678."
             ),
         )
-    return value
+    return phones.national_mobile(number)
 
 
 def clean_laser_code(raw: str, *, field: str = "laser_code") -> str:

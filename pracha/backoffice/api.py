@@ -59,29 +59,29 @@ def _key(request: HttpRequest) -> ApiKey:
     return api_key
 
 
+def _field_name(name: str) -> str:
+    """A service's field name as the API's clients name it: "context" -> "personalisation",
+    "context.body" -> "personalisation.body"."""
+    head, dot, rest = name.partition(".")
+    return FIELD_NAMES.get(head, head) + dot + rest
+
+
 def _renamed(error: DomainError) -> DomainError:
     """The service's error with its fields named as the API's clients name them."""
-    if any(name in FIELD_NAMES for name in error.fields):
-        error.fields = {FIELD_NAMES.get(name, name): messages for name, messages in error.fields.items()}
+    error.fields = {_field_name(name): messages for name, messages in error.fields.items()}
     return error
 
 
-def _personalisation(kind: str, values: dict[str, str]) -> None:
-    """The values must be exactly the placeholders the kind leaves to the sender (InvalidInput naming
-    personalisation.<name> otherwise)."""
-    spec = notifications.KINDS.get(kind)
-    if spec is None or not spec.api:
-        message = _("This kind of message cannot be sent through the API.")
-        raise InvalidInput(message, fields={"kind": [message]})
-    expected = spec.placeholders - FILLED_BY_PRACHA
-    fields: dict[str, list[Any]] = {}
-    for name in sorted(expected - set(values)):
-        fields[f"personalisation.{name}"] = [_("Give a value for ((%(name)s)).") % {"name": name}]
-    for name in sorted(set(values) - expected):
-        fields[f"personalisation.{name}"] = [
-            _("This kind of message has no placeholder ((%(name)s)). It takes: %(names)s.")
-            % {"name": name, "names": ", ".join(sorted(expected))}
+def _refuse_values_pracha_fills(values: dict[str, str]) -> None:
+    """The agency's name (and the domain and a link) are Pracha's to fill in, not the sender's: one in
+    `personalisation` would otherwise be overwritten without a word. Every other rule on the values
+    (exactly the kind's placeholders, each a filled-in text) is the notifications service's."""
+    fields = {
+        f"personalisation.{name}": [
+            _("Pracha fills in ((%(name)s)) itself: leave it out of personalisation.") % {"name": name}
         ]
+        for name in sorted(FILLED_BY_PRACHA & set(values))
+    }
     if fields:
         raise InvalidInput(next(iter(fields.values()))[0], fields=fields)
 
@@ -123,7 +123,7 @@ def _completed_at(message: Message) -> datetime.datetime | None:
 )
 def message_send(request: HttpRequest, payload: MessageIn) -> Any:
     api_key = _key(request)
-    _personalisation(payload.kind, payload.personalisation)
+    _refuse_values_pracha_fills(payload.personalisation)
     try:
         message = notifications.api_message_send(
             api_key=api_key,

@@ -10,6 +10,7 @@ from django_stubs_ext import StrOrPromise
 
 from pracha.backoffice.selectors import markable_fields, requestable_documents
 from pracha.catalogue.public import Action, ServiceDefinition
+from pracha.notifications.public import ApiKey, Channel, Message
 
 SEARCH_MAX_LENGTH = 200
 
@@ -175,12 +176,13 @@ class MessagesForm(forms.Form):
     use_required_attribute = False
 
 
-FAILED, PERMANENTLY_FAILED = "failed", "permanently_failed"
+# The model's own values and labels: the page's introduction explains what each failure means.
 UNDELIVERED_STATUSES: list[tuple[str, StrOrPromise]] = [
-    (FAILED, _("Technical failure (tried until the attempts ran out)")),
-    (PERMANENTLY_FAILED, _("Permanent failure (a bad address: not tried again)")),
+    (status.value, status.label) for status in (Message.Status.FAILED, Message.Status.PERMANENTLY_FAILED)
 ]
-UNDELIVERED_CHANNELS: list[tuple[str, StrOrPromise]] = [("email", _("E-mail")), ("sms", _("SMS"))]
+UNDELIVERED_CHANNELS: list[tuple[str, StrOrPromise]] = [
+    (channel.value, channel.label) for channel in (Channel.EMAIL, Channel.SMS)
+]
 
 
 class UndeliveredFilterForm(MessagesForm):
@@ -213,14 +215,21 @@ class TemplateForm(MessagesForm):
 
 
 KEY_TYPES: list[tuple[str, StrOrPromise]] = [
-    ("test", _("Test: accepted and shown as delivered, never sent to anyone")),
-    ("team", _("Team: sent only to your agency's own staff")),
-    ("live", _("Live: sent to anyone")),
+    (ApiKey.Type.TEST.value, _("Test: accepted and shown as delivered, never sent to anyone")),
+    (ApiKey.Type.TEAM.value, _("Team: sent only to your agency's own staff")),
+    (ApiKey.Type.LIVE.value, _("Live: sent to anyone")),
 ]
 
 
 class ApiKeyCreateForm(MessagesForm):
-    agency = forms.ChoiceField(label=_("Agency"), required=False)
+    # Only the agencies where the officer manages keys are choices: any other is refused here.
+    agency = forms.ChoiceField(
+        label=_("Agency"),
+        error_messages={
+            "required": _("Choose the agency the key is for."),
+            "invalid_choice": _("Choose one of the agencies listed: you manage keys only for those."),
+        },
+    )
     name = forms.CharField(
         label=_("Name of the key"),
         required=False,

@@ -367,27 +367,6 @@ MESSAGES_KEYS = "notifications.keys"
 MESSAGES_PAGE_SIZE = 25
 
 
-def mask_address(channel: str, address: str) -> str:
-    """An e-mail address or a mobile number as an officer's list shows it: enough to tell two apart and
-    to recognise one a person reads out, not enough to contact anyone.
-    "+66812345678" -> "+66 8x xxx 5678", "somchai@example.com" -> "s***@example.com"."""
-    address = (address or "").strip()
-    if not address:
-        return ""
-    if channel == "email":
-        local, at, domain = address.rpartition("@")
-        if not at or not local:
-            return "***"
-        return f"{local[0]}***@{domain}"
-    digits = "".join(character for character in address if character.isdigit())
-    if address.startswith("+66") and len(digits) == 11:
-        national = digits[2:]  # 9 digits of a Thai mobile number after the country code: 8x xxx xxxx
-        return f"+66 {national[0]}x xxx {national[-4:]}"
-    if len(digits) <= 4:
-        return "x" * len(digits)
-    return "x" * (len(digits) - 4) + digits[-4:]
-
-
 def messages_desks_for(user: Any) -> dict[str, bool]:
     """Which of the three messages desks the officer may open."""
     held = officer_permissions(user)
@@ -438,7 +417,7 @@ def undelivered_rows(
                 at=message.failed_at or message.updated_at,
                 kind_label=str(kind.label) if kind is not None else message.kind,
                 channel_label=str(message.get_channel_display()),
-                address=mask_address(message.channel, message.address),
+                address=notifications.masked_address(message.address, channel=message.channel),
                 agency_name=names.get(message.agency_code, message.agency_code),
             )
         )

@@ -26,7 +26,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
-from pracha.accounts.public import Business, BusinessAuthorisation, User, user_by_public_id
+from pracha.accounts.public import Business, User, people_acting_for, user_by_public_id
 from pracha.agencies.public import Agency, agency_get, has_permission
 from pracha.audit import public as audit
 from pracha.core import events
@@ -547,15 +547,8 @@ def _holders(document: Document) -> list[User]:
     """Who is told about a document: its holder's account; for a business's document, everyone who acts
     for the business now (an active authorisation, an active account). Nobody when the holder has no
     account."""
-    if document.holder_business_id is not None:
-        authorisations = (
-            BusinessAuthorisation.objects.filter(
-                business_id=document.holder_business_id, revoked_at__isnull=True, user__is_active=True
-            )
-            .select_related("user")
-            .order_by("pk")
-        )
-        return [authorisation.user for authorisation in authorisations]
+    if document.holder_business is not None:
+        return people_acting_for(business=document.holder_business)
     user = document.holder_user
     return [user] if user is not None and user.is_active else []
 

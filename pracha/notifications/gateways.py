@@ -5,11 +5,23 @@ Each send either returns (the other side accepted it) or raises TemporaryFailure
 server is down, slow, busy, or refuses us for now) or PermanentFailure (this address will never work).
 A real SMS provider replaces the simulator by naming another class in settings.PRACHA_SMS_GATEWAY; it
 must keep the one promise the services rely on: the same `reference` sent twice is one message.
+
+Callback URLs are typed by agencies, so they are not trusted: a callback goes only to an https URL
+(http too in demo mode) whose host resolves to public internet addresses only (unless
+settings.PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE, for the demo and the tests), and the connection is made
+to the very address that was checked, with the URL's host name in the Host header and, for https, in
+the TLS handshake (SNI and certificate check). So a host name that resolves to a public address when
+checked and to 169.254.169.254 a moment later (DNS rebinding) cannot send a callback inside our network.
 """
 
+import http.client
+import ipaddress
 import json
 import smtplib
+import socket
+import ssl
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 from functools import cache
@@ -24,6 +36,8 @@ SMTP_TIMEOUT_SECONDS = 30
 SMS_TIMEOUT_SECONDS = 10
 CALLBACK_TIMEOUT_SECONDS = 10
 ERROR_MAX_LENGTH = 300
+# The most of an answer's body read: a callback's answer is not used, a gateway's is a small JSON object.
+ANSWER_MAX_BYTES = 64 * 1024
 
 
 class DeliveryFailure(Exception):
@@ -36,6 +50,11 @@ class TemporaryFailure(DeliveryFailure):
 
 class PermanentFailure(DeliveryFailure):
     """Never worth trying again: the address is refused."""
+
+
+class CallbackRefused(PermanentFailure):
+    """A callback URL Pracha will not call: not https (http only in demo mode), or a host on a private,
+    loopback, link-local or otherwise non-public address."""
 
 
 def _short(text: str) -> str:
@@ -90,11 +109,9 @@ def email_send(*, to: str, subject: str, body: str, message_id: str) -> None:
 
 @dataclass(frozen=True)
 class SmsAccepted:
-    """The gateway took the message: its ID (delivery receipts name it), and how it was sent."""
+    """The gateway took the message: its ID (delivery receipts name it)."""
 
     id: str
-    parts: int
-    encoding: str
 
 
 class SmsGateway(Protocol):
@@ -117,7 +134,7 @@ _opener = urllib.request.build_opener(_NoRedirect)
 def post_json(url: str, payload: dict[str, Any], *, token: str, timeout: float) -> tuple[int, bytes]:
     """POST `payload` as JSON with a bearer token: (HTTP status, body). OSError (refused, timeout) and
     urllib's URLError pass through; an HTTP error status is returned, not raised."""
-    request = urllib.request.Request(  # noqa: S310 (the URL comes from settings or a validated http(s) URL)
+    request = urllib.request.Request(  # noqa: S310 (the URL comes from settings)
         url,
         data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
         headers={
@@ -138,8 +155,9 @@ def post_json(url: str, payload: dict[str, Any], *, token: str, timeout: float) 
 class HttpSmsGateway:
     """The SMS gateway protocol of docs/notifications.md (the simulator in simulators/sms.py speaks it):
     POST {url}api/messages with a bearer token; 201 or 200 (the same reference again) is accepted, 400
-    (invalid_number) a permanent failure, and anything else, a timeout or a refused connection a
-    temporary one."""
+    with error "invalid_number" a permanent failure, and anything else, a timeout or a refused
+    connection a temporary one: another 4xx (a malformed request, a callback URL the gateway refuses,
+    a bad token) is a fault of our configuration to fix, after which the message still goes."""
 
     def __init__(self, url: str | None = None, token: str | None = None) -> None:
         base = url if url is not None else settings.PRACHA_SMS_GATEWAY_URL
@@ -162,13 +180,9 @@ class HttpSmsGateway:
             raise TemporaryFailure(_short(f"SMS gateway unreachable: {error}")) from error
         answer = _json_object(body)
         if status in (200, 201) and isinstance(answer.get("id"), str) and answer["id"]:
-            return SmsAccepted(
-                id=answer["id"][:100],
-                parts=int(answer.get("parts") or 0),
-                encoding=str(answer.get("encoding") or ""),
-            )
+            return SmsAccepted(id=answer["id"][:100])
         detail = _short(f"{status} {answer.get('error', '')} {answer.get('message', '')}".strip())
-        if status in (400, 422):
+        if status == 400 and answer.get("error") == "invalid_number":
             raise PermanentFailure(f"SMS gateway refused the message: {detail}")
         raise TemporaryFailure(f"SMS gateway answered {detail}")
 
@@ -195,12 +209,141 @@ def sms_gateway() -> SmsGateway:
 # --- delivery callbacks -------------------------------------------------------------------------------
 
 
-def callback_post(*, url: str, token: str, payload: dict[str, Any]) -> None:
-    """POST a message's final status to an agency's callback URL; TemporaryFailure unless it answers
-    2xx within CALLBACK_TIMEOUT_SECONDS."""
+@dataclass(frozen=True)
+class CallbackTarget:
+    """Where a callback URL points: https or http, the host name, the port, and the path with its query."""
+
+    scheme: str
+    host: str
+    port: int
+    path: str
+
+
+def callback_target(url: str) -> CallbackTarget:
+    """The parts of a callback URL; CallbackRefused unless it is https (or http, in demo mode) with a
+    host."""
+    schemes = ("https", "http") if settings.PRACHA_DEMO else ("https",)
     try:
-        status, _body = post_json(url, payload, token=token, timeout=CALLBACK_TIMEOUT_SECONDS)
-    except (OSError, ValueError) as error:
+        parts = urllib.parse.urlsplit(url)
+        port = parts.port
+    except ValueError as error:
+        raise CallbackRefused(_short(f"callback URL malformed: {error}")) from error
+    if parts.scheme not in schemes or not parts.hostname:
+        raise CallbackRefused(f"callback URL refused: only {' or '.join(schemes)} URLs are called")
+    path = parts.path or "/"
+    if parts.query:
+        path = f"{path}?{parts.query}"
+    default_port = 443 if parts.scheme == "https" else 80
+    return CallbackTarget(scheme=parts.scheme, host=parts.hostname, port=port or default_port, path=path)
+
+
+def address_allowed(address: str) -> bool:
+    """Whether a callback may go to this IP address: a public internet address, or any address when
+    settings.PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE (demo and tests, where agencies' systems are local)."""
+    if settings.PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE:
+        return True
+    try:
+        return ipaddress.ip_address(address).is_global
+    except ValueError:
+        return False
+
+
+def resolve(host: str, port: int) -> list[str]:
+    """The IP addresses `host` resolves to now, in the resolver's order, each once. OSError (socket.gaierror)
+    when it resolves to none."""
+    found = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    addresses: list[str] = []
+    for _family, _type, _proto, _name, sockaddr in found:
+        address = str(sockaddr[0])
+        if address not in addresses:
+            addresses.append(address)
+    return addresses
+
+
+def checked_addresses(target: CallbackTarget) -> list[str]:
+    """The addresses a callback to `target` may connect to: all of the host's, once each is allowed.
+    CallbackRefused when any is not (a name with one private address among public ones is refused
+    whole); OSError when the host does not resolve."""
+    addresses = resolve(target.host, target.port)
+    refused = [address for address in addresses if not address_allowed(address)]
+    if refused:
+        raise CallbackRefused(
+            f"callback URL refused: {target.host} resolves to an address that is not public ({refused[0]})"
+        )
+    return addresses
+
+
+class _PinnedHTTPConnection(http.client.HTTPConnection):
+    """HTTP to a checked IP address; the Host header still names the URL's host."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        super().__init__(host, port, timeout=timeout)
+        self.pinned_address = address
+
+    def connect(self) -> None:
+        self.sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+
+
+class _PinnedHTTPSConnection(http.client.HTTPSConnection):
+    """HTTPS to a checked IP address; the TLS handshake names the URL's host (SNI) and checks the
+    certificate against it, as a connection by name would."""
+
+    def __init__(self, host: str, port: int, *, address: str, timeout: float) -> None:
+        self.tls = ssl.create_default_context()
+        super().__init__(host, port, timeout=timeout, context=self.tls)
+        self.pinned_address = address
+
+    def connect(self) -> None:
+        sock = socket.create_connection((self.pinned_address, self.port), self.timeout)
+        self.sock = self.tls.wrap_socket(sock, server_hostname=self.host)
+
+
+def _connected(target: CallbackTarget, addresses: list[str], timeout: float) -> http.client.HTTPConnection:
+    """A connection to the first of `addresses` that answers; OSError when none does."""
+    error: OSError = OSError(f"no address for {target.host}")
+    for address in addresses:
+        connection: http.client.HTTPConnection
+        if target.scheme == "https":
+            connection = _PinnedHTTPSConnection(target.host, target.port, address=address, timeout=timeout)
+        else:
+            connection = _PinnedHTTPConnection(target.host, target.port, address=address, timeout=timeout)
+        try:
+            connection.connect()
+        except OSError as failure:
+            connection.close()
+            error = failure
+            continue
+        return connection
+    raise error
+
+
+def callback_post(*, url: str, token: str, payload: dict[str, Any]) -> None:
+    """POST a message's final status to an agency's callback URL. CallbackRefused (permanent) for a URL
+    that may not be called (see the module's docstring); TemporaryFailure unless it answers 2xx within
+    CALLBACK_TIMEOUT_SECONDS (a redirect is not followed: it is an answer, and not a 2xx)."""
+    target = callback_target(url)
+    try:
+        addresses = checked_addresses(target)
+    except OSError as error:
+        raise TemporaryFailure(_short(f"callback host not found: {error}")) from error
+    body = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+    headers = {
+        "Content-Type": "application/json; charset=utf-8",
+        "Accept": "application/json",
+        "Authorization": f"Bearer {token}",
+    }
+    try:
+        connection = _connected(target, addresses, CALLBACK_TIMEOUT_SECONDS)
+    except OSError as error:
         raise TemporaryFailure(_short(f"callback unreachable: {error}")) from error
+    try:
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        response.read(ANSWER_MAX_BYTES)
+        status = response.status
+    except (OSError, http.client.HTTPException) as error:
+        raise TemporaryFailure(_short(f"callback failed: {type(error).__name__}: {error}")) from error
+    finally:
+        connection.close()
     if not 200 <= status < 300:
         raise TemporaryFailure(f"callback answered {status}")

@@ -1,5 +1,6 @@
 """What other apps may use of notifications (docs/notifications.md)."""
 
+from pracha.notifications.addresses import masked_address, normalise_address
 from pracha.notifications.kinds import CHANNELS, EMAIL, INAPP, KINDS, SMS, Kind
 from pracha.notifications.models import ApiKey, Channel, Contact, Message, Subscription, Template
 from pracha.notifications.selectors import (
@@ -35,14 +36,13 @@ from pracha.notifications.services import (
     contact_code_send,
     contact_confirmed,
     contact_remove,
-    masked_address,
     message_mark_read,
     message_send,
     messages_mark_all_read,
     messages_send_due,
-    normalise_address,
     notify,
     preferences_save,
+    profile_language_set,
     sms_receipt_record,
     subscription_add,
     subscription_remove,
@@ -98,6 +98,7 @@ __all__ = [
     "notify",
     "preferences_for",
     "preferences_save",
+    "profile_language_set",
     "sms_length",
     "sms_receipt_record",
     "sms_receipt_token_valid",

@@ -14,6 +14,7 @@ from django.utils.functional import Promise
 
 from pracha.core.errors import InvalidInput, NotFound
 from pracha.notifications import defaults, templating
+from pracha.notifications.addresses import normalise_address
 from pracha.notifications.kinds import EMAIL, INAPP, KINDS, SMS
 from pracha.notifications.models import ApiKey, Contact, Message, Preference, Profile, Subscription, Template
 from pracha.notifications.sms import SmsLength, sms_length
@@ -80,8 +81,14 @@ class PreferenceTable:
 
 
 def language_for(*, user: Any) -> str:
+    """The language a person reads their messages in (Thai unless they chose otherwise)."""
     language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
     return language or "th"
+
+
+def sms_enabled() -> bool:
+    """Whether the platform sends SMS at all: only with an SMS gateway configured."""
+    return bool(settings.PRACHA_SMS_GATEWAY_URL)
 
 
 def preferences_for(*, user: Any) -> PreferenceTable:
@@ -104,7 +111,7 @@ def preferences_for(*, user: Any) -> PreferenceTable:
         if kind.preference
     ]
     language = language_for(user=user) if _signed_in(user) else "th"
-    return PreferenceTable(language=language, rows=rows, sms_available=bool(settings.PRACHA_SMS_GATEWAY_URL))
+    return PreferenceTable(language=language, rows=rows, sms_available=sms_enabled())
 
 
 def contacts_for(*, user: Any) -> dict[str, Contact | None]:
@@ -126,8 +133,6 @@ def subscriptions_for(*, user: Any) -> list[str]:
 def user_for_address(*, channel: str, address: str) -> Any | None:
     """The person whose confirmed contact this address is (the most recently confirmed, should two
     people share a number), or None."""
-    from pracha.notifications.services import normalise_address
-
     try:
         normalised = normalise_address(channel, address)
     except InvalidInput:
@@ -238,13 +243,17 @@ def api_keys_for(*, agency_codes: Collection[str]) -> QuerySet[ApiKey]:
     return ApiKey.objects.filter(agency_code__in=list(agency_codes)).order_by("-created_at", "-pk")
 
 
+def api_key_hash(secret: str) -> str:
+    """How a key's secret is stored and looked up: its SHA-256, in hexadecimal."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
+
+
 def api_key_authenticate(secret: str) -> ApiKey | None:
     """The active key whose secret this is, or None. Only the secret's SHA-256 is stored, so the look-up
     is by hash and reveals nothing of other keys."""
     if not isinstance(secret, str) or not secret.startswith(SECRET_PREFIX) or len(secret) > 200:
         return None
-    digest = hashlib.sha256(secret.encode("utf-8")).hexdigest()
-    return ApiKey.objects.filter(key_hash=digest, revoked_at__isnull=True).first()
+    return ApiKey.objects.filter(key_hash=api_key_hash(secret), revoked_at__isnull=True).first()
 
 
 def api_message_get(*, api_key: ApiKey, public_id: Any) -> Message:

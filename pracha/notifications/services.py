@@ -6,27 +6,38 @@ Sending follows the same claim/lease pattern as signing documents. An attempt cl
 short transaction (status sending, attempts + 1, claimed_until = now + lease), sends outside any
 transaction, and records the outcome in another short one. A worker that dies while holding a message
 leaves it "sending" with a lease that runs out; the sweeper (messages_send_due, every few seconds) then
-takes it over. A message is never lost; an SMS is never sent twice, because the gateway sends a
+takes it over (up to PRACHA_NOTIFY_ATTEMPTS attempts: a worker dying on the last one fails the
+message). A message is never lost; an SMS is never sent twice, because the gateway sends a
 reference (the message's public ID) only once; an e-mail re-sent after a crash inside the SMTP
 conversation keeps its Message-ID, so it is recognisably the same e-mail.
+
+The sweeper serves every sending agency in turn within the rate limits (messages a second per channel
+and per agency), keeps going for a few seconds so a surge drains at those rates, and leaves a channel
+whose attempts keep failing for the rest of its run (messages_send_due).
 """
 
+import collections
+import contextlib
 import datetime
+import enum
 import hashlib
 import hmac
 import logging
 import re
 import secrets
+import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import EmailValidator, URLValidator
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
-from django.utils import timezone
+from django.db.models import F, Q, Window
+from django.db.models.functions import RowNumber
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from pracha.audit import public as audit
@@ -34,10 +45,17 @@ from pracha.core import ratelimit
 from pracha.core.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
 from pracha.core.text import clean_text
 from pracha.notifications import defaults, gateways, selectors, templating
+from pracha.notifications.addresses import masked_address, normalise_address, without_address
 from pracha.notifications.kinds import EMAIL, INAPP, KINDS, SMS, Kind
 from pracha.notifications.models import ApiKey, Contact, Message, Preference, Profile, Subscription, Template
 
+# sms_enabled, normalise_address and masked_address are also used through this module (views, tests).
+from pracha.notifications.selectors import api_key_hash, language_for, sms_enabled
+from pracha.notifications.sms import sms_length
+
 logger = logging.getLogger(__name__)
+# sms_enabled (selectors), normalise_address and masked_address (addresses) are also used through this
+# module by the views and the tests.
 
 Status = Message.Status
 LANGUAGE_CODES = tuple(code for code, _name in settings.LANGUAGES)
@@ -63,19 +81,16 @@ TOPIC = re.compile(r"agency:[a-z0-9-]+|life-event:[a-z0-9-]+|complaints:[a-z0-9-
 TOPIC_MAX_LENGTH = 120  # Subscription.topic
 CODE_DIGITS = 6
 REDACTED_CODE = "••••••"
-# Thai mobile numbers: 06, 08 or 09 and eight more digits; written 0812345678, +66812345678, 66812345678.
-THAI_MOBILE = re.compile(r"[689]\d{8}", re.ASCII)
-PHONE_DECORATION = re.compile(r"[\s\-.()]")
 
 
 def _invalid(field: str, message: Any) -> InvalidInput:
     return InvalidInput(message, fields={field: [message]})
 
 
-def _kind(code: str, *, field: str = "kind") -> Kind:
+def _kind(code: str) -> Kind:
     kind = KINDS.get(code)
     if kind is None:
-        raise _invalid(field, _("Unknown kind of message."))
+        raise _invalid("kind", _("Unknown kind of message."))
     return kind
 
 
@@ -92,51 +107,6 @@ def _audit_target(user: Any) -> Any:
 def _ensure_person(actor: Any) -> None:
     if actor is None or not getattr(actor, "is_authenticated", False):
         raise PermissionDenied()
-
-
-# --- addresses ------------------------------------------------------------------------------------------
-
-
-BAD_EMAIL = _("Enter an e-mail address in the format name@example.com.")
-BAD_PHONE = _("Enter a Thai mobile number, for example 081 234 5678.")
-
-
-def normalise_address(channel: str, address: str, *, field: str = "address") -> str:
-    """An e-mail address trimmed and lower-cased, or a Thai mobile number as +66812345678, whichever
-    way it was written; InvalidInput on `field` otherwise."""
-    text = (address or "").replace("\x00", "").strip()
-    if channel == EMAIL:
-        text = text.lower()
-        try:
-            EmailValidator()(text)
-        except ValidationError:
-            raise _invalid(field, BAD_EMAIL) from None
-        if len(text) > 254:
-            raise _invalid(field, BAD_EMAIL)
-        return text
-    if channel == SMS:
-        digits = PHONE_DECORATION.sub("", text)
-        if digits.startswith("+66"):
-            digits = digits[3:]
-        elif digits.startswith("66") and len(digits) == 11:
-            digits = digits[2:]
-        elif digits.startswith("0"):
-            digits = digits[1:]
-        else:
-            raise _invalid(field, BAD_PHONE)
-        digits = digits.removeprefix("0")  # +66 081... written with its leading zero
-        if not THAI_MOBILE.fullmatch(digits):
-            raise _invalid(field, BAD_PHONE)
-        return f"+66{digits}"
-    raise _invalid("channel", _("Choose e-mail or SMS."))
-
-
-def masked_address(address: str) -> str:
-    """Enough of an address for an audit entry or a page to say which one, not the whole of it."""
-    if "@" in address:
-        name, _at, domain = address.partition("@")
-        return f"{name[:1]}***@{domain}"
-    return f"{address[:3]}*****{address[-4:]}" if len(address) > 7 else "***"
 
 
 # --- rendering ----------------------------------------------------------------------------------------
@@ -200,16 +170,6 @@ def _check_context(kind: Kind, context: Mapping[str, Any]) -> None:
             f"the context of {kind.code} must give exactly {sorted(expected)}: "
             f"missing {sorted(missing)}, unknown {sorted(unknown)}"
         )
-
-
-def language_of(user: Any) -> str:
-    """The language a person reads their messages in (Thai unless they chose otherwise)."""
-    language = Profile.objects.filter(user=user).values_list("language", flat=True).first()
-    return language or "th"
-
-
-def sms_enabled() -> bool:
-    return bool(settings.PRACHA_SMS_GATEWAY_URL)
 
 
 def _enqueue_send(message_id: int) -> None:
@@ -304,7 +264,10 @@ def notify(
     _check_context(spec, context)
     if len(link) > LINK_MAX_LENGTH or len(dedupe_key) > DEDUPE_KEY_MAX_LENGTH:
         raise ValueError("link or dedupe_key too long")
-    language = language_of(recipient)
+    if link and (not link.startswith("/") or link.startswith("//") or "\\" in link):
+        # ((link)) is PRACHA_SITE_URL + link: only a path on this site, never another host.
+        raise ValueError(f"a message's link must be a path on this site starting with one /, not {link!r}")
+    language = language_for(user=recipient)
     values = _values(spec, context, language, link)
     texts = template_texts(kind, language)
     targets: list[tuple[str, str]] = [(INAPP, "")] if INAPP in spec.channels else []
@@ -337,12 +300,9 @@ def notify(
 
 
 TOPIC_LABELS = {
-    "agency": {"th": "ข่าวจากหน่วยงาน %(code)s", "en": "news from agency %(code)s"},
-    "life-event": {"th": "เหตุการณ์ในชีวิต %(code)s", "en": "life event %(code)s"},
-    "complaints": {
-        "th": "เรื่องร้องเรียน %(code)s ในเขต %(district)s",
-        "en": "complaints about %(code)s in district %(district)s",
-    },
+    "agency": _("news from agency %(code)s"),
+    "life-event": _("life event %(code)s"),
+    "complaints": _("complaints about %(code)s in district %(district)s"),
 }
 
 
@@ -350,10 +310,15 @@ def topic_label(topic: str) -> dict[str, str]:
     """How a topic reads in each language, for the ((topic)) placeholder and the preferences page."""
     family, _sep, rest = topic.partition(":")
     code, _sep, district = rest.partition(":")
-    labels = TOPIC_LABELS.get(family)
-    if labels is None:
-        return {"th": topic, "en": topic}
-    return {language: text % {"code": code, "district": district} for language, text in labels.items()}
+    label = TOPIC_LABELS.get(family)
+    labels = {}
+    for language in LANGUAGE_CODES:
+        if label is None:
+            labels[language] = topic
+            continue
+        with translation.override(language):
+            labels[language] = str(label) % {"code": code, "district": district}
+    return labels
 
 
 def _topic(topic: str) -> str:
@@ -481,6 +446,29 @@ def preferences_save(*, actor: Any, language: str, enabled: Mapping[tuple[str, s
     )
 
 
+@transaction.atomic
+def profile_language_set(*, user: Any, language: str) -> None:
+    """The language a person's messages are written in, set by the platform rather than by the person
+    (the demo seed, say): no actor in the audit log. People choose theirs with preferences_save."""
+    language = _language(language)
+    if user is None or getattr(user, "pk", None) is None:
+        raise ValueError("profile_language_set needs a saved person")
+    profile, created = Profile.objects.select_for_update().get_or_create(
+        user=user, defaults={"language": language}
+    )
+    if not created:
+        if profile.language == language:
+            return
+        profile.language = language
+        profile.save(update_fields=["language", "updated_at"])
+    audit.record(
+        actor=None,
+        action="notifications.profile_language",
+        target=_audit_target(user),
+        payload={"language": language, "source": "platform"},
+    )
+
+
 def _code_hash(contact: Contact, address: str, code: str) -> str:
     """The stored form of a one-time code: an HMAC under the site's secret key, bound to the contact and
     the address waiting for it, so neither the database alone nor another address can use it."""
@@ -493,7 +481,7 @@ TOO_MANY_CODES = _("You have asked for too many codes. Please wait an hour and t
 
 def _verification_message(*, actor: Any, channel: str, address: str, code: str) -> Message:
     kind = KINDS["contact_verification"]
-    language = language_of(actor)
+    language = language_for(user=actor)
     minutes = str(settings.PRACHA_NOTIFY_CODE_MINUTES)
     values = {"code": code, "minutes": minutes, "domain": settings.PRACHA_OFFICIAL_DOMAIN}
     subject, body = _rendered(kind, channel, language, template_texts(kind.code, language), values)
@@ -553,15 +541,34 @@ WRONG_CODE = _("That code is not right. Check the latest message we sent and try
 NO_CODE = _("Ask for a code first.")
 
 
+@contextlib.contextmanager
+def _own_transaction(service: str) -> Iterator[None]:
+    """A transaction that commits when the block ends, whatever the caller does next: the service must
+    be called outside any transaction (Django's durable atomic block), so that a caller's rollback
+    cannot undo what it records. RuntimeError otherwise. (A test's own wrapping transaction is allowed:
+    Django knows it.)"""
+    with contextlib.ExitStack() as stack:
+        try:
+            stack.enter_context(transaction.atomic(durable=True))
+        except RuntimeError as error:
+            raise RuntimeError(
+                f"{service} must be called outside any transaction (in autocommit): it commits a wrong "
+                "code's attempt before refusing it, and an outer transaction's rollback would undo that "
+                "count and allow unlimited guessing."
+            ) from error
+        yield
+
+
 def contact_code_confirm(*, actor: Any, channel: str, code: str) -> Contact:
     """The person types the code they received: the address becomes their confirmed one. A wrong code
-    counts an attempt (kept even though the call fails); an expired code, or one tried
-    PRACHA_NOTIFY_CODE_ATTEMPTS times, must be asked for again."""
+    counts an attempt (committed before the refusal is raised: call this outside any transaction, or
+    RuntimeError); an expired code, or one tried PRACHA_NOTIFY_CODE_ATTEMPTS times, must be asked for
+    again."""
     _ensure_person(actor)
     if channel not in CHOSEN_CHANNELS:
         raise _invalid("channel", _("Choose e-mail or SMS."))
     given = re.sub(r"\s", "", code or "")
-    with transaction.atomic():
+    with _own_transaction("contact_code_confirm"):
         contact = Contact.objects.select_for_update().filter(user=actor, channel=channel).first()
         if contact is None or not contact.pending_address or not contact.code_hash:
             raise _invalid("code", NO_CODE)
@@ -615,7 +622,7 @@ def contact_code_confirm(*, actor: Any, channel: str, code: str) -> Contact:
             target=_audit_target(actor),
             payload={"channel": channel, "attempts": contact.code_attempts},
         )
-    # Raised after the attempt is committed (unless the caller's own transaction rolls back).
+    # Raised after the attempt is committed.
     raise _invalid("code", WRONG_CODE)
 
 
@@ -778,16 +785,15 @@ def template_reset(*, actor: Any, kind: str, channel: str, language: str) -> Non
 # --- API keys and the send API -----------------------------------------------------------------------
 
 
-def api_key_hash(secret: str) -> str:
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
-
-
 @transaction.atomic
 def api_key_create(
     *, actor: Any, agency_code: str, name: str, key_type: str, rate_limit_per_minute: int | None = None
 ) -> tuple[ApiKey, str]:
     """A new key for an agency's system, and its secret ("pracha_<type>_<prefix>_<secret>"), shown this
     once: only its SHA-256 is kept. The caller checks the officer's permission for the agency."""
+    agency_code = (agency_code or "").strip()
+    if not agency_code or len(agency_code) > ApiKey._meta.get_field("agency_code").max_length:  # type: ignore[operator]
+        raise _invalid("agency", _("Choose the agency the key sends for."))
     name = clean_text(name, field="name", limit=API_KEY_NAME_MAX_LENGTH, missing=_("Give the key a name."))
     if key_type not in ApiKey.Type.values:
         raise _invalid("key_type", _("Choose test, team or live."))
@@ -842,18 +848,49 @@ def api_key_revoke(*, actor: Any, api_key: ApiKey) -> ApiKey:
     return api_key
 
 
+def _callback_url(url: str) -> str:
+    """A callback URL Pracha may call, or InvalidInput on "url": https (http too in demo mode), and a host
+    that does not resolve to a private, loopback or link-local address (gateways.callback_target,
+    checked_addresses). A host that does not resolve yet is accepted: every callback checks again."""
+    schemes = ["https", "http"] if settings.PRACHA_DEMO else ["https"]
+    scheme_error = (
+        _("Enter a web address starting with https:// or http://.")
+        if settings.PRACHA_DEMO
+        else _("Enter a web address starting with https://.")
+    )
+    try:
+        URLValidator(schemes=schemes)(url)
+        target = gateways.callback_target(url)
+    except (ValidationError, gateways.CallbackRefused):
+        raise _invalid("url", scheme_error) from None
+    if len(url) > ApiKey._meta.get_field("callback_url").max_length:  # type: ignore[operator]
+        raise _invalid("url", _("This web address is too long."))
+    try:
+        gateways.checked_addresses(target)
+    except gateways.CallbackRefused:
+        raise _invalid(
+            "url",
+            _(
+                "This web address leads to a private or internal network. Give the public internet "
+                "address of your system."
+            ),
+        ) from None
+    except OSError:
+        logger.info(
+            "callback host %s does not resolve yet; it is checked again at every callback", target.host
+        )
+    return url
+
+
 @transaction.atomic
 def api_key_callback_set(*, actor: Any, api_key: ApiKey, url: str, token: str) -> ApiKey:
-    """Where Pracha POSTs each message's final status, with `token` as its bearer token; "" clears it."""
+    """Where Pracha POSTs each message's final status, with `token` as its bearer token; "" clears it.
+    Only https (http too in demo mode), and only to public internet addresses (unless
+    PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE): InvalidInput on "url" otherwise."""
     url = (url or "").strip()
     token = (token or "").strip()
     if url:
-        try:
-            URLValidator(schemes=["http", "https"])(url)
-        except ValidationError:
-            raise _invalid("url", _("Enter a web address starting with https:// or http://.")) from None
-        if len(url) > ApiKey._meta.get_field("callback_url").max_length:  # type: ignore[operator]
-            raise _invalid("url", _("This web address is too long."))
+        url = _callback_url(url)
         if not CALLBACK_TOKEN_MIN_LENGTH <= len(token) <= CALLBACK_TOKEN_MAX_LENGTH:
             raise _invalid(
                 "token",
@@ -900,6 +937,35 @@ def _api_context(kind: Kind, context: Mapping[str, Any]) -> dict[str, str]:
     return values
 
 
+# How a link may be written in a text (templating.LINK_MARKERS without the placeholder).
+LINK_MARKERS = ("http", "www.")
+
+
+def _sms_without_links(values: Mapping[str, str]) -> None:
+    """An SMS from the platform never carries a link (people are taught that a link in an SMS is a
+    fraud): InvalidInput on "context" naming the value that has one."""
+    for name, value in sorted(values.items()):
+        if any(marker in value.lower() for marker in LINK_MARKERS):
+            raise _invalid(
+                "context",
+                _(
+                    "The value of %(name)s contains a link (http or www.). SMS messages from the "
+                    "platform never carry links: people are taught that a link in an SMS is a fraud."
+                )
+                % {"name": name},
+            )
+
+
+def _sms_short_enough(body: str) -> None:
+    parts = sms_length(body).parts
+    if parts > templating.SMS_MAX_PARTS:
+        raise _invalid(
+            "context",
+            _("This SMS would take %(parts)s parts; at most %(limit)s are allowed. Shorten the values.")
+            % {"parts": parts, "limit": templating.SMS_MAX_PARTS},
+        )
+
+
 @transaction.atomic
 def api_message_send(
     *,
@@ -931,6 +997,12 @@ def api_message_send(
     language = _language(language)
     address = normalise_address(channel, to, field="to")
     values = _api_context(spec, context)
+    if channel == SMS:
+        _sms_without_links(values)
+    values.update(domain=settings.PRACHA_OFFICIAL_DOMAIN, link=settings.PRACHA_SITE_URL)
+    subject, body = _rendered(spec, channel, language, template_texts(kind, language), values)
+    if channel == SMS:
+        _sms_short_enough(body)
     client_reference = clean_text(
         client_reference, field="reference", limit=CLIENT_REFERENCE_MAX_LENGTH, missing="", required=False
     )
@@ -946,8 +1018,6 @@ def api_message_send(
             _("This key may send %(limit)s messages a minute. Please wait a minute and try again.")
             % {"limit": api_key.rate_limit_per_minute}
         )
-    values.update(domain=settings.PRACHA_OFFICIAL_DOMAIN, link=settings.PRACHA_SITE_URL)
-    subject, body = _rendered(spec, channel, language, template_texts(kind, language), values)
     now = timezone.now()
     test = api_key.key_type == ApiKey.Type.TEST
     message, created = _message_create(
@@ -1007,28 +1077,80 @@ def _due() -> Q:
     return Q(status=Status.QUEUED, next_attempt_at__lte=now) | Q(status=Status.SENDING, claimed_until__lt=now)
 
 
-def _within_rate_limits(message: Message) -> bool:
-    """Count this attempt against the channel's and the sending agency's limits (messages a second);
-    False when either is used up for this second."""
-    per_channel = settings.PRACHA_NOTIFY_RATE_LIMITS.get(message.channel)
-    if per_channel is not None and not ratelimit.hit(
-        f"notify:{message.channel}", limit=per_channel, window_seconds=1
-    ):
-        return False
-    per_agency = settings.PRACHA_NOTIFY_AGENCY_RATE_LIMITS.get(message.channel)
-    return per_agency is None or ratelimit.hit(
-        f"notify:{message.channel}:agency:{message.agency_code}", limit=per_agency, window_seconds=1
-    )
+def _code_expires_at(message: Message) -> datetime.datetime | None:
+    """When the one-time code a message carries stops working (the message is no use after that), or
+    None for a message without a code."""
+    kind = KINDS.get(message.kind)
+    if kind is None or "code" not in kind.placeholders:
+        return None
+    return message.created_at + datetime.timedelta(minutes=settings.PRACHA_NOTIFY_CODE_MINUTES)
 
 
-def _next_second(now: datetime.datetime) -> datetime.datetime:
-    return now.replace(microsecond=0) + datetime.timedelta(seconds=1)
+class RateRefusal(enum.Enum):
+    """Which rate limit kept a message back for this second."""
+
+    AGENCY = "agency"
+    CHANNEL = "channel"
+
+
+def _rate_limits(channel: str, agency_code: str) -> list[tuple[RateRefusal, str, int]]:
+    """The limits an attempt counts against (messages a second), the sending agency's first."""
+    limits = []
+    per_agency = settings.PRACHA_NOTIFY_AGENCY_RATE_LIMITS.get(channel)
+    if per_agency is not None:
+        limits.append((RateRefusal.AGENCY, f"notify:{channel}:agency:{agency_code}", per_agency))
+    per_channel = settings.PRACHA_NOTIFY_RATE_LIMITS.get(channel)
+    if per_channel is not None:
+        limits.append((RateRefusal.CHANNEL, f"notify:{channel}", per_channel))
+    return limits
+
+
+def _rate_take(channel: str, agency_code: str) -> RateRefusal | None:
+    """Count one attempt against the sending agency's and the channel's limits, or say which is used up
+    for this second. Both are looked at before either is counted, so a message its agency may not send
+    now takes none of the channel's slots from other agencies (two workers racing for a last slot may
+    waste one; the limits still hold)."""
+    limits = _rate_limits(channel, agency_code)
+    for refusal, key, limit in limits:
+        if ratelimit.hits(key, window_seconds=1) >= limit:
+            return refusal
+    for refusal, key, limit in limits:
+        if not ratelimit.hit(key, limit=limit, window_seconds=1):
+            return refusal
+    return None
+
+
+def _stop_reason(message: Message, now: datetime.datetime) -> str:
+    """Why a due message must not be tried again, or "": its worker died holding it on the last attempt
+    allowed, or the one-time code it carries has expired."""
+    if message.status == Status.SENDING and message.attempts >= settings.PRACHA_NOTIFY_ATTEMPTS:
+        return f"the worker sending it stopped during attempt {message.attempts}, the last one allowed" + (
+            f" (before that: {message.last_error})" if message.last_error else ""
+        )
+    expires_at = _code_expires_at(message)
+    if expires_at is not None and expires_at <= now:
+        return "its one-time code expired before it could be sent"
+    return ""
+
+
+def _fail_now(message: Message, now: datetime.datetime, reason: str) -> None:
+    """A due message that will never be sent: failed (a technical failure), on the officers' list."""
+    message.status = Status.FAILED
+    message.failed_at = now
+    message.last_error = reason[:ERROR_MAX_LENGTH]
+    message.claimed_until = None
+    message.next_attempt_at = None
+    _redact(message)
+    _callback_mark_due(message, now)
+    message.save(update_fields=FINAL_FIELDS)
+    logger.error("message %s (%s) failed and has stopped: %s", message.public_id, message.channel, reason)
 
 
 @transaction.atomic
-def _claim(message_id: int) -> Message | None:
-    """Take a due message for one attempt (status sending, attempts + 1, a lease), or None: not due,
-    held by another worker, or over a rate limit (then it waits, queued, for the next second)."""
+def _take(message_id: int) -> Message | RateRefusal | None:
+    """Take a due message for one attempt (status sending, attempts + 1, a lease); or the rate limit that
+    keeps it back for this second (then nothing is written: it stays due, no attempt counted); or None:
+    not due, held by another worker, or failed here and now because it must not be tried again."""
     message = (
         Message.objects.select_for_update(skip_locked=True)
         .filter(pk=message_id, channel__in=CHOSEN_CHANNELS)
@@ -1038,18 +1160,25 @@ def _claim(message_id: int) -> Message | None:
     if message is None:
         return None
     now = timezone.now()
-    if not _within_rate_limits(message):
-        message.status = Status.QUEUED
-        message.next_attempt_at = _next_second(now)
-        message.claimed_until = None
-        message.save(update_fields=["status", "next_attempt_at", "claimed_until", "updated_at"])
+    reason = _stop_reason(message, now)
+    if reason:
+        _fail_now(message, now, reason)
         return None
+    refused = _rate_take(message.channel, message.agency_code)
+    if refused is not None:
+        return refused
     message.status = Status.SENDING
     message.attempts += 1
     message.claimed_until = now + datetime.timedelta(seconds=settings.PRACHA_NOTIFY_LEASE_SECONDS)
     message.next_attempt_at = None
     message.save(update_fields=["status", "attempts", "claimed_until", "next_attempt_at", "updated_at"])
     return message
+
+
+def _claim(message_id: int) -> Message | None:
+    """Take a due message for one attempt, or None (not due, held, over a rate limit, or stopped)."""
+    taken = _take(message_id)
+    return taken if isinstance(taken, Message) else None
 
 
 def sms_receipts_url() -> str:
@@ -1140,6 +1269,13 @@ def _attempt_succeeded(message_id: int, provider_reference: str) -> str:
     return str(message.status)
 
 
+def _error_text(message: Message, error: Exception) -> str:
+    """What an officer's list shows of a failure: the other side's words, with the address masked (an
+    SMTP server or a gateway often repeats it)."""
+    text = without_address(str(error), message.address) or type(error).__name__
+    return text[:ERROR_MAX_LENGTH]
+
+
 @transaction.atomic
 def _attempt_failed(message_id: int, attempt: int, error: Exception, *, permanent: bool) -> str:
     """Count a failed attempt, unless the message is no longer this attempt's (another worker took it
@@ -1148,14 +1284,23 @@ def _attempt_failed(message_id: int, attempt: int, error: Exception, *, permanen
     if message.status != Status.SENDING or message.attempts != attempt:
         return str(message.status)
     now = timezone.now()
-    message.last_error = str(error)[:ERROR_MAX_LENGTH] or type(error).__name__
+    message.last_error = _error_text(message, error)
     message.claimed_until = None
+    retry_at = now + datetime.timedelta(seconds=backoff_seconds(message.attempts))
+    code_expires_at = _code_expires_at(message)
     if permanent:
         message.status = Status.PERMANENTLY_FAILED
         message.failed_at = now
         message.next_attempt_at = None
         logger.warning("message %s permanently failed: %s", message.public_id, message.last_error)
-    elif message.attempts >= settings.PRACHA_NOTIFY_ATTEMPTS:
+    elif message.attempts >= settings.PRACHA_NOTIFY_ATTEMPTS or (
+        code_expires_at is not None and retry_at >= code_expires_at
+    ):
+        if message.attempts < settings.PRACHA_NOTIFY_ATTEMPTS:
+            # A code must never arrive after it expired: no attempt after that.
+            message.last_error = (f"{message.last_error}; its one-time code expires before another attempt")[
+                :ERROR_MAX_LENGTH
+            ]
         message.status = Status.FAILED
         message.failed_at = now
         message.next_attempt_at = None
@@ -1168,12 +1313,12 @@ def _attempt_failed(message_id: int, attempt: int, error: Exception, *, permanen
         )
     else:
         message.status = Status.QUEUED
-        message.next_attempt_at = now + datetime.timedelta(seconds=backoff_seconds(message.attempts))
+        message.next_attempt_at = retry_at
         logger.warning(
             "message %s attempt %s failed, next at %s: %s",
             message.public_id,
             message.attempts,
-            message.next_attempt_at.isoformat(),
+            retry_at.isoformat(),
             message.last_error,
         )
     if message.status in FINAL:
@@ -1183,66 +1328,196 @@ def _attempt_failed(message_id: int, attempt: int, error: Exception, *, permanen
     return str(message.status)
 
 
-def message_send(*, message_id: int) -> str:
-    """One attempt at sending a queued e-mail or SMS that is due (or whose worker died holding it);
-    the message's status afterwards. Nothing is sent when it is not due, another worker holds it, or a
-    rate limit is reached (it stays queued for the next second)."""
-    message = _claim(message_id)
-    if message is None:
+@dataclass(frozen=True)
+class _Attempt:
+    """What came of trying to send one message."""
+
+    status: str  # the message's status afterwards ("" if there is no such message)
+    attempted: bool = False  # it was handed to the SMTP server or the SMS gateway
+    temporary_failure: bool = False
+    refused: RateRefusal | None = None  # kept back by this rate limit for this second
+
+
+def _attempt(message_id: int) -> _Attempt:
+    taken = _take(message_id)
+    if not isinstance(taken, Message):
         status = Message.objects.filter(pk=message_id).values_list("status", flat=True).first()
-        return str(status or "")
+        return _Attempt(status=str(status or ""), refused=taken)
+    message = taken
     try:
         provider_reference = _deliver(message)
     except gateways.PermanentFailure as error:
-        return _attempt_failed(message.pk, message.attempts, error, permanent=True)
+        status = _attempt_failed(message.pk, message.attempts, error, permanent=True)
+        return _Attempt(status=status, attempted=True)
     except gateways.TemporaryFailure as error:
-        return _attempt_failed(message.pk, message.attempts, error, permanent=False)
+        status = _attempt_failed(message.pk, message.attempts, error, permanent=False)
+        return _Attempt(status=status, attempted=True, temporary_failure=True)
     except Exception as error:
         # A fault of ours or of an adapter: logged in full, retried like a temporary failure.
         logger.exception("sending message %s failed unexpectedly", message.public_id)
-        return _attempt_failed(
-            message.pk,
-            message.attempts,
-            gateways.TemporaryFailure(f"{type(error).__name__}: {error}"),
-            permanent=False,
+        failure = gateways.TemporaryFailure(f"{type(error).__name__}: {error}")
+        status = _attempt_failed(message.pk, message.attempts, failure, permanent=False)
+        return _Attempt(status=status, attempted=True, temporary_failure=True)
+    return _Attempt(status=_attempt_succeeded(message.pk, provider_reference), attempted=True)
+
+
+def message_send(*, message_id: int) -> str:
+    """One attempt at sending a queued e-mail or SMS that is due (or whose worker died holding it);
+    the message's status afterwards. Nothing is sent when it is not due, another worker holds it, or a
+    rate limit is used up for this second (it stays due, untouched, for the sweeper)."""
+    return _attempt(message_id).status
+
+
+# A channel whose attempts fail temporarily this many times in a row (the SMTP server or the gateway
+# down, or so slow it times out) is left alone for the rest of the sweep: the worker moves on.
+TEMPORARY_FAILURES_TO_PAUSE = 3
+
+
+def _due_in_turn(channels: Collection[str]) -> list[tuple[int, str, str]]:
+    """(id, channel, agency) of due messages on `channels`, at most SEND_BATCH, taken in turns: the
+    oldest message of every (channel, agency) first, then the second oldest of each, and so on, so that
+    every agency with messages waiting is served however many another one has queued."""
+    turns = (
+        Message.objects.filter(_due(), channel__in=list(channels))
+        .annotate(
+            turn=Window(
+                RowNumber(),
+                partition_by=[F("channel"), F("agency_code")],
+                order_by=[F("created_at").asc(), F("pk").asc()],
+            )
         )
-    return _attempt_succeeded(message.pk, provider_reference)
+        .filter(turn__lte=SEND_BATCH)
+        .order_by("turn", "created_at", "pk")
+        .values_list("pk", "channel", "agency_code")
+    )
+    return list(turns[:SEND_BATCH])
 
 
-def _ids(queryset: Any, limit: int) -> list[int]:
-    return list(queryset.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
+def messages_send_due(*, seconds: float | None = None) -> int:
+    """Send the messages that are due, in turns per (channel, agency): retries, messages whose task was
+    lost or that a rate limit kept back, and those whose worker died. How many were sent.
 
-
-def messages_send_due() -> int:
-    """Send the messages that are due, oldest first, at most SEND_BATCH a run: retries, messages whose
-    task was lost or rate-limited, and those whose worker died. How many were sent."""
+    It keeps going for `seconds` (settings.PRACHA_NOTIFY_SWEEP_SECONDS, 4.5: the sweeper runs every 5)
+    in passes of at most SEND_BATCH: a (channel, agency) whose limit is used up for this second is
+    skipped until the next second, and when every one waiting is, the sweep sleeps until the next
+    second, so a surge drains at the configured rates. It starts no new attempt once its time is up,
+    and leaves a channel alone for the rest of the sweep after TEMPORARY_FAILURES_TO_PAUSE temporary
+    failures in a row. With 0 seconds it makes one pass over what is due without waiting (the tests)."""
+    budget = settings.PRACHA_NOTIFY_SWEEP_SECONDS if seconds is None else seconds
+    deadline = time.monotonic() + budget
+    paused: set[str] = set()
+    failures_in_a_row: collections.Counter[str] = collections.Counter()
+    second = int(time.time())
+    full_pairs: set[tuple[str, str]] = set()
+    full_channels: set[str] = set()
     sent = 0
-    for message_id in _ids(Message.objects.filter(_due(), channel__in=CHOSEN_CHANNELS), SEND_BATCH):
-        if message_send(message_id=message_id) in (Status.SENT, Status.DELIVERED):
-            sent += 1
-    return sent
+    while True:
+        attempted = waiting = False
+        channels = [channel for channel in CHOSEN_CHANNELS if channel not in paused]
+        for message_id, channel, agency_code in _due_in_turn(channels) if channels else []:
+            if budget and time.monotonic() >= deadline:
+                return sent
+            if int(time.time()) != second:  # a new second: every limit has room again
+                second = int(time.time())
+                full_pairs.clear()
+                full_channels.clear()
+            if channel in paused:
+                continue
+            if channel in full_channels or (channel, agency_code) in full_pairs:
+                waiting = True
+                continue
+            result = _attempt(message_id)
+            if result.refused is RateRefusal.AGENCY:
+                full_pairs.add((channel, agency_code))
+                waiting = True
+                continue
+            if result.refused is RateRefusal.CHANNEL:
+                full_channels.add(channel)
+                waiting = True
+                continue
+            if not result.attempted:
+                continue
+            attempted = True
+            if result.status in (Status.SENT, Status.DELIVERED):
+                sent += 1
+            if not result.temporary_failure:
+                failures_in_a_row[channel] = 0
+                continue
+            failures_in_a_row[channel] += 1
+            if failures_in_a_row[channel] >= TEMPORARY_FAILURES_TO_PAUSE:
+                paused.add(channel)
+                logger.warning(
+                    "%s failed %s times in a row: no more %s messages this sweep",
+                    channel,
+                    failures_in_a_row[channel],
+                    channel,
+                )
+        if not budget or time.monotonic() >= deadline:
+            return sent
+        if attempted:
+            continue  # more may be due: another pass
+        if not waiting:
+            return sent  # nothing due that this worker may send
+        pause = 1.001 - time.time() % 1  # every limit waiting has room again in the next second
+        if time.monotonic() + pause >= deadline:
+            return sent
+        time.sleep(pause)
 
 
 # --- SMS delivery receipts ----------------------------------------------------------------------------
+
+
+def _receipt_message(provider_reference: str, reference: str) -> Message | None:
+    """The SMS a receipt is about, locked. By our reference (the message's public ID) first: it is ours,
+    so it names one message even if the gateway's IDs started again after a reset. When the receipt
+    gives both, the message's recorded gateway ID must be the receipt's (else None: the receipt is
+    about some other message). By the gateway's ID only when the receipt has no reference, and only
+    when exactly one message has it."""
+    messages = Message.objects.select_for_update().filter(channel=SMS)
+    if reference:
+        try:
+            public_id = uuid.UUID(reference)
+        except ValueError:
+            return None
+        message = messages.filter(public_id=public_id).first()
+        if (
+            message is not None
+            and provider_reference
+            and message.provider_reference
+            and message.provider_reference != provider_reference
+        ):
+            logger.warning(
+                "SMS receipt for message %s names gateway ID %r, but it was sent as %r: ignored",
+                message.public_id,
+                provider_reference,
+                message.provider_reference,
+            )
+            return None
+        return message
+    if not provider_reference:
+        return None
+    found = list(messages.filter(provider_reference=provider_reference).order_by("pk")[:2])
+    if len(found) != 1:
+        if found:
+            logger.warning(
+                "SMS receipt without a reference for gateway ID %r, which several messages have",
+                provider_reference,
+            )
+        return None
+    return found[0]
 
 
 @transaction.atomic
 def sms_receipt_record(
     *, provider_reference: str, status: str, at: datetime.datetime | None = None, reference: str = ""
 ) -> Message | None:
-    """The gateway's word on an SMS: "delivered" or "undeliverable" (a permanent failure). Found by the
-    gateway's ID, or by our reference (the message's public ID) when the receipt came before the
-    sending worker recorded the ID. None for a message we do not know (logged). A receipt for a message
-    that already has its final status changes nothing."""
+    """The gateway's word on an SMS: "delivered" or "undeliverable" (a permanent failure). Found by our
+    reference (the message's public ID), the gateway's ID only as a fallback (_receipt_message). None for
+    a message we do not know (logged). A receipt for a message that already has its final status
+    changes nothing."""
     if status not in ("delivered", "undeliverable"):
         raise ValueError(f"unknown receipt status {status!r}")
-    messages = Message.objects.select_for_update().filter(channel=SMS)
-    message = messages.filter(provider_reference=provider_reference).first() if provider_reference else None
-    if message is None and reference:
-        try:
-            message = messages.filter(public_id=uuid.UUID(reference)).first()
-        except ValueError:
-            message = None
+    message = _receipt_message(provider_reference, reference)
     if message is None:
         logger.warning(
             "SMS receipt for an unknown message: id %r, reference %r", provider_reference, reference
@@ -1314,8 +1589,13 @@ def _callback_outcome(message_id: int, attempt: int, error: Exception | None) ->
     message = Message.objects.select_for_update().get(pk=message_id)
     if not message.callback_due or message.callback_attempts != attempt:
         return error is None
-    if error is None or message.callback_attempts >= CALLBACK_ATTEMPTS:
-        if error is not None:
+    refused = isinstance(error, gateways.PermanentFailure)
+    if error is None or refused or message.callback_attempts >= CALLBACK_ATTEMPTS:
+        if refused:
+            logger.error(
+                "the callback of message %s is refused and has stopped: %s", message.public_id, error
+            )
+        elif error is not None:
             logger.error(
                 "the callback of message %s failed %s times and has stopped: %s",
                 message.public_id,
@@ -1334,7 +1614,9 @@ def _callback_outcome(message_id: int, attempt: int, error: Exception | None) ->
 
 def callback_send(*, message_id: int) -> bool:
     """POST the message's final status to its key's callback URL; True once the agency's system
-    answered 2xx. A failure retries with the same backoff as messages, at most CALLBACK_ATTEMPTS times."""
+    answered 2xx. A failure retries with the same backoff as messages, at most CALLBACK_ATTEMPTS times;
+    a URL that may not be called (gateways.CallbackRefused: not https, or not a public address) stops
+    at once."""
     message = _callback_claim(message_id)
     if message is None:
         return False
@@ -1352,6 +1634,10 @@ def callback_send(*, message_id: int) -> bool:
         logger.warning("callback of message %s failed: %s", message.public_id, failure)
         error = failure
     return _callback_outcome(message.pk, message.callback_attempts, error)
+
+
+def _ids(queryset: Any, limit: int) -> list[int]:
+    return list(queryset.order_by("created_at", "pk").values_list("pk", flat=True)[:limit])
 
 
 def callbacks_send_due() -> int:

@@ -15,7 +15,9 @@ def send_message(message_id: int) -> str:
 
 @task()
 def send_due_messages() -> int:
-    """Send every message that is due (enqueued every few seconds by `serve`); how many were sent."""
+    """Send the messages that are due, in turns per agency, for up to PRACHA_NOTIFY_SWEEP_SECONDS (4.5 s;
+    `serve` enqueues this every 5), waiting for the next second when the rate limits are used up, so a
+    surge drains at the configured rates; how many were sent (services.messages_send_due)."""
     return services.messages_send_due()
 
 

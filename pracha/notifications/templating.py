@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from pracha.notifications.kinds import COMMON_PLACEHOLDERS, EMAIL, INAPP, KINDS, SMS, Kind
+from pracha.notifications.kinds import COMMON_PLACEHOLDERS, EMAIL, INAPP, SMS, Kind
 from pracha.notifications.sms import sms_length
 
 # ((name)): anything between double parentheses is meant as a placeholder, so a misspelt one
@@ -154,8 +154,3 @@ def sample_values(kind: Kind, language: str) -> dict[str, str]:
             sample = SAMPLES.get(name, {})
             values[name] = sample.get(language) or sample.get("th") or name
     return values
-
-
-def kind_for(code: str) -> Kind:
-    """The kind named `code`; KeyError for an unknown one."""
-    return KINDS[code]

@@ -151,11 +151,6 @@ class DemoPerson:
     def phone(self) -> str:
         return f"08{self.number:08d}"
 
-    @property
-    def phone_international(self) -> str:
-        """The phone as a confirmed contact stores it: +66 and the number without its leading 0."""
-        return f"+66{self.phone[1:]}"
-
 
 def _d(year: int, month: int, day: int) -> datetime.date:
     return datetime.date(year, month, day)

@@ -268,6 +268,13 @@ PRACHA_NOTIFY_LEASE_SECONDS = 120
 # the queue for the next second rather than being dropped.
 PRACHA_NOTIFY_RATE_LIMITS = {"email": 50, "sms": 20}
 PRACHA_NOTIFY_AGENCY_RATE_LIMITS = {"email": 20, "sms": 10}
+# How long one run of the sweeper (send_due_messages, enqueued every 5 seconds) keeps sending, waiting for
+# the next second when the rate limits are used up, so a surge drains at the configured rates. 0 makes one
+# pass over what is due without waiting (the tests).
+PRACHA_NOTIFY_SWEEP_SECONDS = 4.5
+# Delivery callbacks go only to public internet addresses (and only over https outside demo mode); True
+# lets them reach loopback and private networks, where the demo's and the tests' agency systems listen.
+PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE = False
 # One-time codes that confirm an e-mail address or a mobile number.
 PRACHA_NOTIFY_CODE_MINUTES = 10
 PRACHA_NOTIFY_CODE_ATTEMPTS = 5

@@ -17,6 +17,8 @@ PRACHA_BANK_SIMULATOR_URL = os.environ.get("PRACHA_BANK_SIMULATOR_URL", "http://
 # message the platform sends is visible on their pages (README). Set the URL empty to run without.
 PRACHA_SMS_GATEWAY_URL = os.environ.get("PRACHA_SMS_GATEWAY_URL", "http://127.0.0.1:8020/")
 PRACHA_MAIL_CATCHER_URL = os.environ.get("PRACHA_MAIL_CATCHER_URL", "http://127.0.0.1:8025/")
+# The demo's agency systems listen on this machine: let delivery callbacks reach loopback addresses.
+PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE = True
 EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = 1025

@@ -26,7 +26,16 @@ env_str("PRACHA_SIGNING_ROOT")
 PRACHA_DEMO_PKI = False
 PRACHA_SITE_URL = env_str("PRACHA_SITE_URL").rstrip("/")
 # A real SMS gateway shares its own token with us; the demo token is public.
+MIN_SMS_GATEWAY_TOKEN_LENGTH = 32
 PRACHA_SMS_GATEWAY_TOKEN = env_str("PRACHA_SMS_GATEWAY_TOKEN") if PRACHA_SMS_GATEWAY_URL else ""
+if PRACHA_SMS_GATEWAY_URL and (
+    PRACHA_SMS_GATEWAY_TOKEN.startswith("demo-only")
+    or len(PRACHA_SMS_GATEWAY_TOKEN) < MIN_SMS_GATEWAY_TOKEN_LENGTH
+):
+    raise ImproperlyConfigured(
+        "PRACHA_SMS_GATEWAY_TOKEN must be the gateway's own token of at least "
+        f"{MIN_SMS_GATEWAY_TOKEN_LENGTH} characters, not the demo one."
+    )
 DEBUG = False
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

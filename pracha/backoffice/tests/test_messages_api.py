@@ -249,11 +249,22 @@ def test_the_keys_rate_limit_answers_429(people: dict[str, Any]) -> None:
         ({"kind": "no_such_kind"}, "kind", "This kind of message cannot be sent through the API."),
         ({"channel": "sms", "to": "12345"}, "to", "Enter a Thai mobile number, for example 081 234 5678."),
         ({"to": "not an address"}, "to", "Enter an e-mail address in the format name@example.com."),
-        ({"personalisation": {"subject": "Closed"}}, "personalisation.body", "Give a value for ((body))."),
+        # The rules on the values are the notifications service's, its field "context" named as here.
+        (
+            {"personalisation": {"subject": "Closed"}},
+            "personalisation",
+            "The values must be exactly agency, body, subject (missing: body).",
+        ),
+        (
+            {"personalisation": {**NOTICE, "signature": "Somchai"}},
+            "personalisation",
+            "The values must be exactly agency, body, subject (not used by this kind: signature).",
+        ),
+        # Pracha fills in the agency's name: a sender's own would otherwise be overwritten silently.
         (
             {"personalisation": {**NOTICE, "agency": "Someone else"}},
             "personalisation.agency",
-            "This kind of message has no placeholder ((agency)). It takes: body, subject.",
+            "Pracha fills in ((agency)) itself: leave it out of personalisation.",
         ),
         ({"personalisation": {**NOTICE, "body": "   "}}, "personalisation", "Every value must be filled in."),
     ],

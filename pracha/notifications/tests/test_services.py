@@ -7,6 +7,7 @@ import datetime
 import re
 import socket
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -14,13 +15,16 @@ from typing import Any
 import pytest
 from aiosmtpd.controller import Controller
 from django.core import mail
+from django.db import transaction
+from django.test import override_settings
 from django.utils import timezone, translation
 
 from pracha.audit.public import AuditEntry
 from pracha.core.errors import InvalidInput, NotFound, PermissionDenied, RateLimited
-from pracha.notifications import selectors, services
-from pracha.notifications.gateways import TemporaryFailure
+from pracha.notifications import gateways, selectors, services
+from pracha.notifications.gateways import HttpSmsGateway, PermanentFailure, TemporaryFailure
 from pracha.notifications.models import ApiKey, Contact, Message, Preference, Profile, Subscription, Template
+from pracha.notifications.tests.conftest import Answer
 from pracha.notifications.tests.factories import (
     ContactFactory,
     MessageFactory,
@@ -158,12 +162,12 @@ def test_notify_queues_email_and_sms_to_confirmed_contacts_and_sends_on_commit(
     assert {field: sent[field] for field in ("id", "to", "text", "sender", "reference", "callback_url")} == {
         "id": "SMS00000000000001",
         "to": "+66812345678",
-        "text": "ได้รับคำขอ APP-2569-000042 แล้ว ดูที่ pracha.example ข้อความจริงไม่มีลิงก์",
+        "text": "ได้รับคำขอ APP-2569-000042 แล้ว ดูที่ pracha.example เราไม่ส่งลิงก์",
         "sender": "PRACHA",
         "reference": str(sms.public_id),
         "callback_url": "http://testserver/api/v1/notifications/sms-receipts",
     }
-    assert (sent["encoding"], sent["parts"]) == ("UCS-2", 2)  # Thai, 74 characters: two parts
+    assert (sent["encoding"], sent["parts"]) == ("UCS-2", 1)  # Thai, 67 characters: one part
     [letter] = mail.outbox
     assert letter.to == ["somchai@example.test"]
     assert letter.from_email == "Pracha <no-reply@pracha.example>"
@@ -277,6 +281,21 @@ def test_a_wrong_context_is_a_programming_error(kind, context, error):
     assert Message.objects.count() == 0
 
 
+@pytest.mark.parametrize(
+    "link",
+    ["https://evil.example/", "//evil.example/x", "/\\evil.example", "applications/1/", "javascript:x"],
+)
+def test_a_link_must_be_a_path_on_this_site(link):
+    with pytest.raises(ValueError, match="starting with one /"):
+        notify(person(), link=link)
+    assert Message.objects.count() == 0
+
+
+def test_a_message_may_have_no_link():
+    [message] = notify(person(), link="")
+    assert message.link == ""
+
+
 # --- sending --------------------------------------------------------------------------------------------
 
 
@@ -352,9 +371,10 @@ def test_an_sms_refused_by_the_gateway_fails_permanently_at_once(sms_on):
     assert services.message_send(message_id=message.pk) == Status.PERMANENTLY_FAILED
     message.refresh_from_db()
     assert message.attempts == 1
+    # The gateway repeats the number; the officers' list shows it masked.
     assert message.last_error == (
         "SMS gateway refused the message: 400 invalid_number"
-        " '+66899999012' is not a mobile number this gateway can deliver to."
+        " '+66 8x xxx 9012' is not a mobile number this gateway can deliver to."
     )
     assert sms_on.messages() == []
     assert list(selectors.undelivered_messages(agency_codes=["home-agency"])) == [message]
@@ -384,22 +404,24 @@ def test_a_message_whose_worker_died_holding_it_is_taken_over():
     assert len(mail.outbox) == 1
 
 
-def test_over_the_channel_rate_limit_messages_wait_queued_without_an_attempt(settings):
+def test_over_the_channel_rate_limit_messages_wait_untouched_without_an_attempt(settings, one_second):
     settings.PRACHA_NOTIFY_RATE_LIMITS = {"email": 2}
     messages = [MessageFactory() for _ in range(5)]
-    before = timezone.now()
+    before = {m.pk: (m.next_attempt_at, m.updated_at) for m in Message.objects.all()}
     assert services.messages_send_due() == 2
     statuses = [(m.status, m.attempts) for m in Message.objects.order_by("pk")]
     assert statuses == [(Status.SENT, 1)] * 2 + [(Status.QUEUED, 0)] * 3
-    waiting = Message.objects.get(pk=messages[2].pk)
-    # The next second, when the limit's window starts again.
-    assert waiting.next_attempt_at.microsecond == 0
-    assert before < waiting.next_attempt_at <= timezone.now() + datetime.timedelta(seconds=1)
-    assert waiting.last_error == ""
+    # Kept back, not written: still due as they were, no attempt, no error.
+    for waiting in Message.objects.filter(pk__in=[m.pk for m in messages[2:]]):
+        assert (waiting.next_attempt_at, waiting.updated_at) == before[waiting.pk]
+        assert waiting.last_error == ""
     assert len(mail.outbox) == 2
+    # A task for one of them, in the same second, changes nothing either.
+    assert services.message_send(message_id=messages[2].pk) == Status.QUEUED
+    assert Message.objects.get(pk=messages[2].pk).updated_at == before[messages[2].pk][1]
 
 
-def test_over_the_agency_rate_limit_only_that_agency_waits(settings):
+def test_over_the_agency_rate_limit_only_that_agency_waits(settings, one_second):
     settings.PRACHA_NOTIFY_AGENCY_RATE_LIMITS = {"email": 1}
     MessageFactory(agency_code="a")
     MessageFactory(agency_code="a")
@@ -410,6 +432,53 @@ def test_over_the_agency_rate_limit_only_that_agency_waits(settings):
         ("a", Status.QUEUED),
         ("b", Status.SENT),
     ]
+
+
+def test_one_agency_does_not_starve_the_others(settings, one_second):
+    """The channel's slots go in turns to every agency with messages waiting; a message its agency may
+    not send now takes none of them."""
+    settings.PRACHA_NOTIFY_RATE_LIMITS = {"email": 4}
+    settings.PRACHA_NOTIFY_AGENCY_RATE_LIMITS = {"email": 2}
+    for _ in range(10):
+        MessageFactory(agency_code="a")
+    for _ in range(2):
+        MessageFactory(agency_code="b")
+    assert services.messages_send_due() == 4
+    sent = Message.objects.filter(status=Status.SENT)
+    assert sorted(sent.values_list("agency_code", flat=True)) == ["a", "a", "b", "b"]
+    # The oldest of each agency went first.
+    a_sent = list(sent.filter(agency_code="a").values_list("pk", flat=True))
+    assert a_sent == list(
+        Message.objects.filter(agency_code="a").order_by("pk").values_list("pk", flat=True)[:2]
+    )
+    assert not Message.objects.filter(status=Status.QUEUED).exclude(attempts=0).exists()
+
+
+def test_a_sweep_keeps_sending_at_the_rate_limit_for_its_time(settings):
+    """Under a surge the sweeper sends the limit every second for as long as it runs, rather than once
+    per run: 5 messages at 3 a second take two seconds of one sweep."""
+    settings.PRACHA_NOTIFY_RATE_LIMITS = {"email": 3}
+    for _ in range(5):
+        MessageFactory()
+    time.sleep(1.02 - time.time() % 1)  # start early in a second
+    started = time.monotonic()
+    assert services.messages_send_due(seconds=3) == 5
+    took = time.monotonic() - started
+    assert 0.9 < took < 2
+    assert set(Message.objects.values_list("status", "attempts")) == {(Status.SENT, 1)}
+    assert len(mail.outbox) == 5
+
+
+def test_the_sweep_time_comes_from_the_settings(settings, one_second):
+    settings.PRACHA_NOTIFY_RATE_LIMITS = {"email": 1}
+    settings.PRACHA_NOTIFY_SWEEP_SECONDS = 0.3
+    MessageFactory()
+    MessageFactory()
+    started = time.monotonic()
+    # The limit's clock is frozen in one second: the second message waits, until the sweep's time is up.
+    assert services.messages_send_due() == 1
+    assert time.monotonic() - started < 0.5
+    assert Message.objects.filter(status=Status.QUEUED, attempts=0).count() == 1
 
 
 def test_the_sweeper_sends_at_most_a_batch_oldest_first(monkeypatch):
@@ -428,6 +497,147 @@ def test_a_sent_one_time_code_is_not_kept_in_the_message():
     message.refresh_from_db()
     assert message.body == "รหัสยืนยัน •••••• ใช้ได้ 10 นาที"
     assert "123456" in mail.outbox[0].body
+
+
+def test_another_4xx_from_the_gateway_is_a_temporary_failure(sms_on):
+    """Only a refused number is permanent: a request the gateway finds malformed (here, a callback URL
+    it refuses: our configuration) is retried, not failed for good."""
+    gateway = HttpSmsGateway(url=sms_on.url)
+    with pytest.raises(TemporaryFailure) as failure:
+        gateway.send(
+            to="+66812345678",
+            text="ทดสอบ ข้อความจริงจาก pracha.example",
+            sender="PRACHA",
+            reference="ref-1",
+            callback_url="not a web address",
+        )
+    assert not isinstance(failure.value, PermanentFailure)
+    assert str(failure.value) == (
+        'SMS gateway answered 400 invalid_request "callback_url" must be an http(s) URL.'
+    )
+    with pytest.raises(PermanentFailure):
+        gateway.send(to="+66899999012", text="x", sender="PRACHA", reference="ref-2", callback_url=sms_on.url)
+    assert sms_on.messages() == []
+
+
+def test_a_misconfigured_callback_url_does_not_fail_every_sms(settings, sms_on):
+    settings.PRACHA_SITE_URL = "not-a-site"
+    message = MessageFactory(channel="sms", address="+66812345678")
+    assert services.message_send(message_id=message.pk) == Status.QUEUED
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (Status.QUEUED, 1)
+    assert message.last_error.startswith("SMS gateway answered 400 invalid_request")
+
+
+def test_an_smtp_refusal_naming_the_address_is_stored_masked():
+    message = MessageFactory(address="somchai@example.test")
+    with (
+        smtp_server("rcpt", "550 5.1.1 <Somchai@example.test>: no such user") as port,
+        override_settings(
+            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_HOST="127.0.0.1",
+            EMAIL_PORT=port,
+            EMAIL_TIMEOUT=2,
+        ),
+    ):
+        assert services.message_send(message_id=message.pk) == Status.PERMANENTLY_FAILED
+    message.refresh_from_db()
+    assert message.last_error == "recipient refused: 550 b'5.1.1 <s***@example.test>: no such user'"
+
+
+@pytest.mark.parametrize("written", ["+66899999012", "66899999012", "0899999012"])
+def test_a_number_in_an_error_is_masked_in_every_form(written):
+    message = MessageFactory(channel="sms", address="+66899999012", status=Status.SENDING, attempts=1)
+    error = TemporaryFailure(f"number {written} is busy")
+    assert services._attempt_failed(message.pk, 1, error, permanent=False) == Status.QUEUED
+    message.refresh_from_db()
+    assert message.last_error == "number +66 8x xxx 9012 is busy"
+
+
+def test_a_message_whose_worker_died_on_the_last_attempt_fails(settings, django_capture_on_commit_callbacks):
+    """A worker that keeps dying (the message crashes it, say) does not get the message forever."""
+    api_key, _secret = key("live")
+    api_key.callback_url, api_key.callback_token = "http://127.0.0.1:9/cb", "t" * 20
+    api_key.save()
+    dead = MessageFactory(
+        kind="contact_verification",
+        body="รหัสยืนยัน 123456 ใช้ได้ 10 นาที",
+        api_key=api_key,
+        status=Status.SENDING,
+        attempts=settings.PRACHA_NOTIFY_ATTEMPTS,
+        claimed_until=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    with django_capture_on_commit_callbacks() as callbacks:
+        assert services.messages_send_due() == 0
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts, dead.claimed_until) == (Status.FAILED, 6, None)
+    assert dead.failed_at is not None
+    assert dead.last_error == "the worker sending it stopped during attempt 6, the last one allowed"
+    assert dead.body == "รหัสยืนยัน •••••• ใช้ได้ 10 นาที"
+    assert dead.callback_due is True
+    assert len(callbacks) == 1  # the callback's task
+    assert mail.outbox == []
+
+
+def test_a_message_whose_worker_died_earlier_is_still_taken_over(settings):
+    dead = MessageFactory(
+        status=Status.SENDING,
+        attempts=settings.PRACHA_NOTIFY_ATTEMPTS - 1,
+        claimed_until=timezone.now() - datetime.timedelta(seconds=1),
+    )
+    assert services.messages_send_due() == 1
+    dead.refresh_from_db()
+    assert (dead.status, dead.attempts) == (Status.SENT, settings.PRACHA_NOTIFY_ATTEMPTS)
+
+
+def test_a_code_is_never_sent_after_it_expired(settings):
+    expired = MessageFactory(kind="contact_verification", body="รหัสยืนยัน 123456 ใช้ได้ 10 นาที")
+    Message.objects.filter(pk=expired.pk).update(
+        created_at=timezone.now() - datetime.timedelta(minutes=settings.PRACHA_NOTIFY_CODE_MINUTES, seconds=1)
+    )
+    assert services.message_send(message_id=expired.pk) == Status.FAILED
+    expired.refresh_from_db()
+    assert (expired.status, expired.attempts) == (Status.FAILED, 0)
+    assert expired.last_error == "its one-time code expired before it could be sent"
+    assert expired.body == "รหัสยืนยัน •••••• ใช้ได้ 10 นาที"
+    assert mail.outbox == []
+
+
+def test_a_code_whose_retry_would_come_after_its_expiry_fails_at_once(settings):
+    smtp_at(settings, free_port())  # the SMTP server is down
+    settings.PRACHA_NOTIFY_RETRY_BASE_SECONDS = 60
+    settings.PRACHA_NOTIFY_CODE_MINUTES = 1
+    code = MessageFactory(kind="contact_verification", body="รหัสยืนยัน 123456 ใช้ได้ 1 นาที")
+    other = MessageFactory()
+    assert services.message_send(message_id=code.pk) == Status.FAILED
+    code.refresh_from_db()
+    assert (code.status, code.attempts, code.next_attempt_at) == (Status.FAILED, 1, None)
+    assert code.last_error == (
+        "ConnectionRefusedError: [Errno 111] Connection refused; "
+        "its one-time code expires before another attempt"
+    )
+    assert code.body == "รหัสยืนยัน •••••• ใช้ได้ 1 นาที"
+    assert services.message_send(message_id=other.pk) == Status.QUEUED  # any other kind retries
+
+
+def test_a_channel_failing_three_times_in_a_row_is_left_for_the_rest_of_the_sweep(settings, sms_on):
+    smtp_at(settings, free_port())  # the SMTP server is down; the SMS gateway works
+    emails = [MessageFactory() for _ in range(5)]
+    sms = MessageFactory(channel="sms", address="+66812345678", body="ทดสอบ ข้อความจริงจาก pracha.example")
+    assert services.messages_send_due() == 1
+    attempts = [Message.objects.get(pk=email.pk).attempts for email in emails]
+    assert attempts == [1, 1, 1, 0, 0]
+    assert Message.objects.get(pk=sms.pk).status == Status.SENT
+
+
+def test_a_slow_gateway_does_not_hold_the_sweep_past_its_time(settings, sms_on):
+    sms_on.set_mode("slow", delay_seconds=0.6)
+    for n in range(3):
+        MessageFactory(channel="sms", address=f"+6681234560{n}", body=f"ข้อความ {n} จาก pracha.example")
+    started = time.monotonic()
+    assert services.messages_send_due(seconds=0.3) == 1  # the one started within its time
+    assert time.monotonic() - started < 1.5
+    assert Message.objects.filter(attempts=0).count() == 2
 
 
 # --- SMS receipts ---------------------------------------------------------------------------------------
@@ -480,6 +690,51 @@ def test_a_receipt_before_the_worker_recorded_the_send_is_found_by_reference():
     assert (message.status, message.provider_reference) == (Status.DELIVERED, "SMS1")
     # The worker then records the gateway's acceptance: the message stays delivered.
     assert services._attempt_succeeded(message.pk, "SMS1") == Status.DELIVERED
+
+
+def test_a_receipt_is_matched_by_our_reference_even_when_the_gateway_reused_an_id():
+    """A gateway whose IDs started again after a reset gives a new SMS the ID an old one had: the
+    receipt's reference (our message's public ID) decides."""
+    old = sent_sms(provider_reference="SMS00000000000001")
+    new = sent_sms(provider_reference="SMS00000000000001", address="+66812345679")
+    recorded = services.sms_receipt_record(
+        provider_reference="SMS00000000000001", status="undeliverable", reference=str(new.public_id)
+    )
+    assert recorded == new
+    old.refresh_from_db()
+    new.refresh_from_db()
+    assert (old.status, new.status) == (Status.SENT, Status.PERMANENTLY_FAILED)
+
+
+def test_a_receipt_whose_ids_disagree_changes_nothing(caplog):
+    message = sent_sms(provider_reference="SMS00000000000002")
+    recorded = services.sms_receipt_record(
+        provider_reference="SMS00000000000001", status="delivered", reference=str(message.public_id)
+    )
+    assert recorded is None
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+    assert "ignored" in caplog.text
+
+
+def test_a_receipt_with_an_unknown_reference_is_not_matched_by_the_gateway_id():
+    message = sent_sms()
+    recorded = services.sms_receipt_record(
+        provider_reference="SMS00000000000009",
+        status="delivered",
+        reference="3f1c1b9e-0000-4000-8000-000000000000",
+    )
+    assert recorded is None
+    message.refresh_from_db()
+    assert message.status == Status.SENT
+
+
+def test_a_receipt_without_a_reference_needs_a_gateway_id_only_one_message_has():
+    first = sent_sms()
+    second = sent_sms(address="+66812345679")
+    assert services.sms_receipt_record(provider_reference="SMS00000000000009", status="delivered") is None
+    assert {first.status, second.status} == {Status.SENT}
+    assert Message.objects.filter(status=Status.SENT).count() == 2
 
 
 # --- the inbox ------------------------------------------------------------------------------------------
@@ -570,6 +825,19 @@ def test_a_legal_notice_cannot_be_turned_off_says_which(people):
     ]
 
 
+def test_the_platform_sets_a_persons_language_audited_without_an_actor():
+    someone = PersonFactory()
+    services.profile_language_set(user=someone, language="en")
+    services.profile_language_set(user=someone, language="en")  # no change: nothing recorded
+    assert Profile.objects.get(user=someone).language == "en"
+    [entry] = AuditEntry.objects.filter(action="notifications.profile_language")
+    assert entry.actor_id == ""
+    assert entry.payload == {"language": "en", "source": "platform"}
+    with pytest.raises(InvalidInput) as refused:
+        services.profile_language_set(user=someone, language="fr")
+    assert list(refused.value.fields) == ["language"]
+
+
 # --- contacts and one-time codes ------------------------------------------------------------------------
 
 
@@ -617,7 +885,7 @@ def test_a_code_by_sms_goes_to_the_normalised_number(people, sms_on):
     assert contact.pending_address == "+66812345678"
     message = Message.objects.get(kind="contact_verification")
     assert message.address == "+66812345678"
-    assert "ใช้ได้ 10 นาที อย่าบอกรหัสนี้กับใคร ข้อความจริงจาก pracha.example เท่านั้น" in message.body
+    assert "ใช้ที่ pracha.example เท่านั้น ภายใน 10 นาที อย่าบอกรหัสนี้กับใคร" in message.body
 
 
 @pytest.mark.parametrize(
@@ -632,17 +900,47 @@ def test_a_code_by_sms_goes_to_the_normalised_number(people, sms_on):
         ("+66 081 234 5678", "+66812345678"),
         ("0612345678", "+66612345678"),
         ("0912345678", "+66912345678"),
+        ("0066812345678", "+66812345678"),
+        ("+66 (0)81 234 5678", "+66812345678"),
+        ("๐๘๑-๒๓๔-๕๖๗๘", "+66812345678"),
     ],
 )
 def test_thai_mobile_numbers_in_any_common_writing(written, normalised):
     assert services.normalise_address("sms", written) == normalised
 
 
-@pytest.mark.parametrize("written", ["021234567", "081234567", "08123456789", "+1 415 555 0100", "hello", ""])
+@pytest.mark.parametrize(
+    "written",
+    ["021234567", "081234567", "08123456789", "00812345678", "+1 415 555 0100", "+66 21234567", "hello", ""],
+)
 def test_other_numbers_are_refused(written):
     with pytest.raises(InvalidInput) as refused:
         services.normalise_address("sms", written)
     assert refused.value.fields == {"address": ["Enter a Thai mobile number, for example 081 234 5678."]}
+
+
+@pytest.mark.parametrize(
+    ("address", "masked"),
+    [
+        ("+66812345678", "+66 8x xxx 5678"),
+        ("+66999990001", "+66 9x xxx 0001"),
+        ("somchai@example.com", "s***@example.com"),
+        ("a@b.example", "a***@b.example"),
+        ("@example.com", "***"),
+        ("12345", "x2345"),
+        ("", ""),
+    ],
+)
+def test_addresses_are_masked_for_officers_and_the_audit_log(address, masked):
+    assert services.masked_address(address) == masked
+
+
+def test_a_mobile_numbers_audit_entry_is_masked(people, sms_on):
+    services.contact_code_send(actor=people["owner"], channel="sms", address="081-234-5678")
+    assert AuditEntry.objects.get(action="notifications.contact_code").payload == {
+        "channel": "sms",
+        "address": "+66 8x xxx 5678",
+    }
 
 
 @pytest.mark.parametrize(
@@ -694,6 +992,20 @@ def test_a_wrong_code_counts_and_too_many_wrong_codes_need_a_new_one(people, set
     assert refused.value.fields == {"code": ["This code can no longer be used. Please ask for a new code."]}
     contact = Contact.objects.get(user=owner)
     assert (contact.address, contact.pending_address) == ("", "a@example.test")
+
+
+def test_confirming_a_code_inside_a_transaction_is_refused(people):
+    """A wrong code's attempt is committed before the refusal: a caller's transaction rolling back would
+    undo the count, so the service refuses to run inside one."""
+    owner = people["owner"]
+    services.contact_code_send(actor=owner, channel="email", address="a@example.test")
+    wrong = f"{(int(sent_code(owner)) + 1) % 1_000_000:06d}"
+    with transaction.atomic(), pytest.raises(RuntimeError, match="must be called outside any transaction"):
+        services.contact_code_confirm(actor=owner, channel="email", code=wrong)
+    assert Contact.objects.get(user=owner).code_attempts == 0
+    with pytest.raises(InvalidInput):
+        services.contact_code_confirm(actor=owner, channel="email", code=wrong)
+    assert Contact.objects.get(user=owner).code_attempts == 1
 
 
 def test_an_expired_code_needs_a_new_one(people):
@@ -838,6 +1150,23 @@ def test_a_topic_is_published_to_its_followers_once():
     assert Message.objects.count() == 2
 
 
+@pytest.mark.parametrize(
+    ("topic", "label"),
+    [
+        ("agency:dbd", {"th": "ข่าวจากหน่วยงาน dbd", "en": "news from agency dbd"}),
+        ("life-event:new-baby", {"th": "เหตุการณ์ในชีวิต new-baby", "en": "life event new-baby"}),
+        (
+            "complaints:roads:bang-rak",
+            {"th": "เรื่องร้องเรียน roads ในเขต bang-rak", "en": "complaints about roads in district bang-rak"},
+        ),
+    ],
+)
+def test_a_topic_reads_in_each_language_whatever_the_current_one(topic, label):
+    for language in ("th", "en"):
+        with translation.override(language):
+            assert services.topic_label(topic) == label
+
+
 def test_the_publisher_names_the_topic():
     follower = person()
     Subscription.objects.create(user=follower, topic="agency:bma-bang-rak")
@@ -960,6 +1289,8 @@ def test_an_api_key_is_shown_once_and_only_its_hash_is_kept(people):
         ({"key_type": "admin"}, "key_type"),
         ({"rate_limit_per_minute": 0}, "rate_limit_per_minute"),
         ({"name": " "}, "name"),
+        ({"agency_code": ""}, "agency"),
+        ({"agency_code": "  "}, "agency"),
     ],
 )
 def test_a_bad_key_is_refused(arguments, field):
@@ -1087,34 +1418,173 @@ def test_another_agencys_message_is_not_found():
         selectors.api_message_get(api_key=api_key, public_id="not-a-uuid")
 
 
-# --- delivery callbacks ---------------------------------------------------------------------------------
+# --- SMS through the send API -----------------------------------------------------------------------
 
 
-def test_a_final_status_queues_a_callback_retried_with_backoff(
-    monkeypatch, django_capture_on_commit_callbacks
-):
-    posted: list[dict[str, Any]] = []
-    answers = ["fail", "ok"]
+@pytest.mark.parametrize("value", ["ดูที่ https://pracha.example/x", "ดูที่ WWW.example.com", "HTTP://x"])
+def test_an_api_sms_never_carries_a_link(value):
+    api_key, _secret = key("test")
+    with pytest.raises(InvalidInput) as refused:
+        send(api_key, channel="sms", to="081 234 5678", context={**NOTICE, "body": value})
+    assert refused.value.fields == {
+        "context": [
+            "The value of body contains a link (http or www.). SMS messages from the platform never carry "
+            "links: people are taught that a link in an SMS is a fraud."
+        ]
+    }
+    assert not Message.objects.exists()
 
-    def callback_post(*, url, token, payload):
-        posted.append({"url": url, "token": token, "payload": payload})
-        if answers.pop(0) == "fail":
-            raise TemporaryFailure("callback answered 500")
 
-    monkeypatch.setattr(services.gateways, "callback_post", callback_post)
-    api_key, _secret = key("live")
+def test_an_api_email_may_carry_a_link():
+    api_key, _secret = key("test")
+    message = send(api_key, context={**NOTICE, "body": "ดูรายละเอียดที่ https://bma.example/notice"})
+    assert "https://bma.example/notice" in message.body
+
+
+def test_an_api_sms_longer_than_four_parts_is_refused():
+    api_key, _secret = key("test")
+    with pytest.raises(InvalidInput) as refused:
+        send(api_key, channel="sms", to="0812345678", context={**NOTICE, "body": "ก" * 300})
+    [problem] = refused.value.fields["context"]
+    assert re.fullmatch(
+        r"This SMS would take \d parts; at most 4 are allowed\. Shorten the values\.", str(problem)
+    )
+    assert not Message.objects.exists()
+    assert send(api_key, channel="sms", to="0812345678", context={**NOTICE, "body": "ก" * 100}).status == (
+        Status.DELIVERED
+    )
+
+
+# --- callback URLs: only public addresses -------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://127.0.0.1:8000/cb",
+        "http://localhost/cb",
+        "https://10.1.2.3/cb",
+        "https://192.168.1.20/cb",
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::1]/cb",
+    ],
+)
+def test_a_callback_url_on_a_private_network_is_refused_when_saved(settings, url):
+    settings.PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE = False
+    api_key, _secret = key()
+    with pytest.raises(InvalidInput) as refused:
+        services.api_key_callback_set(actor=None, api_key=api_key, url=url, token="t" * 20)
+    assert refused.value.fields == {
+        "url": [
+            "This web address leads to a private or internal network. Give the public internet address "
+            "of your system."
+        ]
+    }
+    api_key.refresh_from_db()
+    assert api_key.callback_url == ""
+
+
+def test_a_host_name_with_any_private_address_is_refused(settings, monkeypatch):
+    settings.PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE = False
+    addresses = {"public.example": ["93.184.216.34"], "mixed.example": ["93.184.216.34", "10.0.0.7"]}
+    monkeypatch.setattr(gateways, "resolve", lambda host, port: addresses[host])
+    api_key, _secret = key()
+    services.api_key_callback_set(
+        actor=None, api_key=api_key, url="https://public.example/cb", token="t" * 20
+    )
+    with pytest.raises(InvalidInput):
+        services.api_key_callback_set(
+            actor=None, api_key=api_key, url="https://mixed.example/cb", token="t" * 20
+        )
+    api_key.refresh_from_db()
+    assert api_key.callback_url == "https://public.example/cb"
+
+
+def test_outside_demo_mode_a_callback_url_must_be_https(settings):
+    settings.PRACHA_DEMO = False
+    api_key, _secret = key()
+    with pytest.raises(InvalidInput) as refused:
+        services.api_key_callback_set(
+            actor=None, api_key=api_key, url="http://agency.example/cb", token="t" * 20
+        )
+    assert refused.value.fields == {"url": ["Enter a web address starting with https://."]}
+    # A name that does not resolve yet is accepted: every callback checks it again.
     services.api_key_callback_set(
         actor=None, api_key=api_key, url="https://agency.example/cb", token="t" * 20
     )
+    with pytest.raises(gateways.CallbackRefused):
+        gateways.callback_post(url="http://agency.example/cb", token="t" * 20, payload={})
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["http://127.0.0.1:{port}/cb", "http://10.0.0.1:{port}/cb", "http://169.254.169.254/latest/meta-data/"],
+)
+def test_a_callback_to_a_private_address_is_refused_when_sent(settings, agency_system, url):
+    settings.PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE = False
+    with pytest.raises(gateways.CallbackRefused, match="not public"):
+        gateways.callback_post(url=url.format(port=agency_system.port), token="t" * 20, payload={"id": "x"})
+    assert agency_system.received == []
+
+
+def test_a_callback_refused_when_sent_stops_at_once(settings, agency_system, caplog):
+    """A URL saved when it led to a public address, that now leads inside (DNS changed, or the rules):
+    the callback is not sent, and not retried."""
+    api_key, _secret = key("live")
+    services.api_key_callback_set(actor=None, api_key=api_key, url=agency_system.url, token="t" * 20)
+    settings.PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE = False
+    message = MessageFactory(
+        api_key=api_key, status=Status.DELIVERED, callback_due=True, callback_next_at=timezone.now()
+    )
+    assert services.callbacks_send_due() == 0
+    message.refresh_from_db()
+    assert (message.callback_due, message.callback_attempts, message.callback_next_at) == (False, 1, None)
+    assert agency_system.received == []
+    assert "is refused and has stopped" in caplog.text
+
+
+def test_a_callback_connects_to_the_address_it_checked(monkeypatch, agency_system):
+    """The host name is resolved once, checked, and the connection made to that address with the name
+    in the Host header: no second look-up a rebinding DNS server could answer differently."""
+    looked_up: list[str] = []
+
+    def resolve(host, port):
+        looked_up.append(host)
+        return ["127.0.0.1"]
+
+    monkeypatch.setattr(gateways, "resolve", resolve)
+    url = f"http://agency-system.example:{agency_system.port}/pracha-callback?key=1"
+    gateways.callback_post(url=url, token="t" * 20, payload={"id": "x"})
+    assert looked_up == ["agency-system.example"]
+    [request] = agency_system.received
+    assert request["host"] == f"agency-system.example:{agency_system.port}"
+    assert request["path"] == "/pracha-callback?key=1"
+    assert request["body"] == {"id": "x"}
+
+
+# --- delivery callbacks ---------------------------------------------------------------------------------
+
+
+def with_callback(api_key, agency_system):
+    services.api_key_callback_set(actor=None, api_key=api_key, url=agency_system.url, token="t" * 20)
+
+
+def test_a_final_status_queues_a_callback_retried_with_backoff(
+    agency_system, django_capture_on_commit_callbacks
+):
+    agency_system.answers = [Answer(500)]
+    api_key, _secret = key("live")
+    with_callback(api_key, agency_system)
     with django_capture_on_commit_callbacks(execute=True):
         message = send(api_key, client_reference="case-9")
     message.refresh_from_db()
     assert message.status == Status.SENT
     assert (message.callback_due, message.callback_attempts) == (True, 1)
     assert message.callback_next_at > timezone.now() + datetime.timedelta(seconds=25)
-    assert posted[0]["url"] == "https://agency.example/cb"
-    assert posted[0]["token"] == "t" * 20
-    assert posted[0]["payload"] == {
+    [first] = agency_system.received
+    assert first["path"] == "/pracha-callback"
+    assert first["authorization"] == "Bearer " + "t" * 20
+    assert first["body"] == {
         "id": str(message.public_id),
         "reference": "case-9",
         "to": "citizen@example.test",
@@ -1127,19 +1597,15 @@ def test_a_final_status_queues_a_callback_retried_with_backoff(
     assert services.callbacks_send_due() == 0  # not due yet
     Message.objects.filter(pk=message.pk).update(callback_next_at=timezone.now())
     assert services.callbacks_send_due() == 1
+    assert agency_system.received[1] == first
     message.refresh_from_db()
     assert (message.callback_due, message.callback_attempts, message.callback_next_at) == (False, 2, None)
 
 
-def test_a_callback_stops_after_ten_attempts(monkeypatch, caplog):
-    def callback_post(*, url, token, payload):
-        raise TemporaryFailure("callback unreachable")
-
-    monkeypatch.setattr(services.gateways, "callback_post", callback_post)
+def test_a_callback_stops_after_ten_attempts(agency_system, caplog):
+    agency_system.answers = [Answer(503)] * 10
     api_key, _secret = key("live")
-    services.api_key_callback_set(
-        actor=None, api_key=api_key, url="https://agency.example/cb", token="t" * 20
-    )
+    with_callback(api_key, agency_system)
     message = MessageFactory(
         api_key=api_key, status=Status.DELIVERED, callback_due=True, callback_next_at=timezone.now()
     )
@@ -1148,6 +1614,7 @@ def test_a_callback_stops_after_ten_attempts(monkeypatch, caplog):
         assert services.callbacks_send_due() == 0
     message.refresh_from_db()
     assert (message.callback_due, message.callback_attempts) == (False, 10)
+    assert len(agency_system.received) == 10
     assert "failed 10 times" in caplog.text
 
 
@@ -1159,20 +1626,65 @@ def test_a_message_without_a_callback_url_queues_no_callback():
     assert (message.status, message.callback_due) == (Status.SENT, False)
 
 
-def test_an_sms_receipt_queues_the_callback(monkeypatch, sms_on):
-    posted = []
-    monkeypatch.setattr(services.gateways, "callback_post", lambda **kwargs: posted.append(kwargs["payload"]))
+def test_an_sms_receipt_queues_the_callback(agency_system, sms_on):
     api_key, _secret = key("live")
-    services.api_key_callback_set(
-        actor=None, api_key=api_key, url="https://agency.example/cb", token="t" * 20
-    )
+    with_callback(api_key, agency_system)
     message = sent_sms(api_key=api_key)
     services.sms_receipt_record(provider_reference="SMS00000000000009", status="undeliverable")
     message.refresh_from_db()
     assert message.callback_due is True
     assert services.callbacks_send_due() == 1
-    assert posted[0]["status"] == "permanently_failed"
-    assert posted[0]["completed_at"] == message.failed_at.isoformat()
+    [request] = agency_system.received
+    assert request["body"]["status"] == "permanently_failed"
+    assert request["body"]["completed_at"] == message.failed_at.isoformat()
+
+
+@pytest.mark.parametrize("status", [200, 201, 202, 204])
+def test_a_callback_answered_2xx_succeeds(agency_system, status):
+    agency_system.answers = [Answer(status)]
+    gateways.callback_post(url=agency_system.url, token="t" * 20, payload={"id": "x"})
+    assert len(agency_system.received) == 1
+
+
+@pytest.mark.parametrize("status", [400, 404, 500, 503])
+def test_a_callback_answered_otherwise_is_a_temporary_failure(agency_system, status):
+    agency_system.answers = [Answer(status)]
+    with pytest.raises(TemporaryFailure) as failure:
+        gateways.callback_post(url=agency_system.url, token="t" * 20, payload={"id": "x"})
+    assert str(failure.value) == f"callback answered {status}"
+
+
+def test_a_callback_redirect_is_not_followed(agency_system):
+    agency_system.answers = [Answer(302, location=f"http://127.0.0.1:{agency_system.port}/elsewhere")]
+    with pytest.raises(TemporaryFailure) as failure:
+        gateways.callback_post(url=agency_system.url, token="t" * 20, payload={"id": "x"})
+    assert str(failure.value) == "callback answered 302"
+    assert [request["path"] for request in agency_system.received] == ["/pracha-callback"]
+
+
+def test_a_callback_that_takes_too_long_is_a_temporary_failure(monkeypatch, agency_system):
+    monkeypatch.setattr(gateways, "CALLBACK_TIMEOUT_SECONDS", 0.3)
+    agency_system.answers = [Answer(204, delay=1.0)]
+    started = time.monotonic()
+    with pytest.raises(TemporaryFailure) as failure:
+        gateways.callback_post(url=agency_system.url, token="t" * 20, payload={"id": "x"})
+    assert time.monotonic() - started < 0.9
+    assert str(failure.value) == "callback failed: TimeoutError: timed out"
+
+
+def test_an_https_callback_checks_the_servers_certificate(agency_system):
+    """The receiver speaks plain HTTP, not TLS: the handshake fails, and nothing is posted."""
+    url = f"https://127.0.0.1:{agency_system.port}/pracha-callback"
+    with pytest.raises(TemporaryFailure) as failure:
+        gateways.callback_post(url=url, token="t" * 20, payload={"id": "x"})
+    assert str(failure.value).startswith("callback unreachable: [SSL")
+    assert all("body" not in request for request in agency_system.received)
+
+
+def test_a_callback_nobody_listens_for_is_a_temporary_failure():
+    with pytest.raises(TemporaryFailure) as failure:
+        gateways.callback_post(url=f"http://127.0.0.1:{free_port()}/cb", token="t" * 20, payload={"id": "x"})
+    assert str(failure.value) == "callback unreachable: [Errno 111] Connection refused"
 
 
 def test_contacts_have_one_row_per_channel():

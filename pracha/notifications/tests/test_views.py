@@ -42,6 +42,9 @@ EMAIL_ADDRESS = "somchai@example.com"
 MOBILE = "+66812345678"
 
 
+# Everyone of the authorization matrix but the owner (conftest `people`).
+NOT_THE_OWNER = ["anonymous", "other_citizen", "officer_without", "officer_with", "officer_other_agency"]
+
 # Nothing listens there: SMS are offered, and none is sent (the tests that send run only e-mail's tasks).
 SMS_GATEWAY_URL = "http://127.0.0.1:9/"
 
@@ -202,7 +205,7 @@ def test_contact_pages_exist_only_for_email_and_sms(people, channel):
 def test_the_inbox_lists_the_persons_messages_newest_first_with_the_unread_ones_marked(people):
     owner = people["owner"]
     older = inapp(owner, subject="Your payment was received", read_at=timezone.now())
-    newer = inapp(owner, subject="Your application needs a correction")
+    newer = inapp(owner, subject="Your application needs something more from you")
     Message.objects.filter(pk=older.pk).update(created_at=timezone.now() - datetime.timedelta(days=2))
     inapp(people["other_citizen"], subject="Someone else's news")
     inapp(owner, channel="email", address="x@example.com", subject="An e-mail, not for the inbox")
@@ -216,7 +219,7 @@ def test_the_inbox_lists_the_persons_messages_newest_first_with_the_unread_ones_
     rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', main, re.S)[1:]
     assert len(rows) == 2
     assert '<strong class="govuk-tag govuk-tag--blue">Unread</strong>' in rows[0]
-    assert f'href="{message_url(newer)}">Your application needs a correction</a>' in rows[0]
+    assert f'href="{message_url(newer)}">Your application needs something more from you</a>' in rows[0]
     assert format_datetime(newer.created_at, lang="en") in rows[0]
     assert "Unread" not in rows[1]
     assert f'href="{message_url(older)}">Your payment was received</a>' in rows[1]
@@ -252,7 +255,7 @@ def test_no_mark_all_button_when_everything_is_read(people):
     assert "Mark all as read" not in main_of(client_for(people["owner"]).get(INBOX))
 
 
-@pytest.mark.parametrize("who", ["other_citizen", "officer_with", "officer_other_agency"])
+@pytest.mark.parametrize("who", ["other_citizen", "officer_without", "officer_with", "officer_other_agency"])
 def test_everyone_sees_only_their_own_inbox(people, who):
     inapp(people["owner"], subject="The owner's message")
     mine = inapp(people[who], subject="My own message")
@@ -404,12 +407,22 @@ def test_mark_all_as_read(people):
     assert nav_inbox(html_of(page)) == "Inbox"
 
 
-@pytest.mark.parametrize("who", ["other_citizen", "officer_with"])
+@pytest.mark.parametrize("who", NOT_THE_OWNER)
 def test_marking_all_read_touches_only_ones_own(people, who):
     message = inapp(people["owner"])
-    assert client_for(people[who]).post(MARK_ALL).status_code == 302
+    signed_in = who != "anonymous"
+    theirs = inapp(people[who]) if signed_in else None
+    response = client_for(people[who]).post(MARK_ALL)
+    assert response.status_code == 302
+    assert response["Location"] == (INBOX if signed_in else login_redirect(MARK_ALL))
     message.refresh_from_db()
     assert message.read_at is None
+    assert unread_count(user=people["owner"]) == 1
+    if theirs is not None:
+        theirs.refresh_from_db()
+        assert theirs.read_at is not None
+    else:
+        assert not AuditEntry.objects.filter(action="notifications.messages_read_all").exists()
 
 
 # --- preferences ---------------------------------------------------------------------------------------
@@ -564,12 +577,23 @@ def test_the_preferences_page_in_thai(people):
     assert in_thai(KINDS["payment_received"].label) in main
 
 
-@pytest.mark.parametrize("who", ["other_citizen", "officer_with"])
+@pytest.mark.parametrize("who", NOT_THE_OWNER)
 def test_everyone_changes_only_their_own_preferences(people, who):
     person = people[who]
-    client_for(person).post(PREFERENCES, preferences_post(off=(("document_ready", "email"),)))
-    assert switched_off(person) == {("document_ready", "email")}
+    response = client_for(person).post(
+        PREFERENCES, preferences_post(language="en", off=(("document_ready", "email"),))
+    )
+    assert response.status_code == 302
     assert switched_off(people["owner"]) == set()
+    assert preferences_for(user=people["owner"]).language == "th"
+    if who == "anonymous":
+        assert response["Location"] == login_redirect(PREFERENCES)
+        assert not Preference.objects.exists() and not Profile.objects.exists()
+        assert not AuditEntry.objects.filter(action="notifications.preferences").exists()
+    else:
+        assert response["Location"] == PREFERENCES
+        assert switched_off(person) == {("document_ready", "email")}
+        assert preferences_for(user=person).language == "en"
 
 
 # --- contact details -----------------------------------------------------------------------------------
@@ -753,12 +777,23 @@ def test_removing_a_confirmed_address(people):
     assert f'action="{contact_url("contact-remove", "sms")}"' not in contact_list(page)
 
 
-@pytest.mark.parametrize("who", ["other_citizen", "officer_with"])
+@pytest.mark.parametrize("who", NOT_THE_OWNER)
 def test_removing_touches_only_ones_own_contact(people, who):
     contact_confirmed(user=people["owner"], channel="email", address=EMAIL_ADDRESS)
-    client_for(people[who]).post(contact_url("contact-remove", "email"))
+    signed_in = who != "anonymous"
+    if signed_in:
+        contact_confirmed(user=people[who], channel="email", address=f"{who}@example.com")
+    url = contact_url("contact-remove", "email")
+    response = client_for(people[who]).post(url)
+    assert response.status_code == 302
+    assert response["Location"] == (PREFERENCES + "#contacts" if signed_in else login_redirect(url))
     contact = contacts_for(user=people["owner"])["email"]
     assert contact is not None and contact.address == EMAIL_ADDRESS
+    if signed_in:
+        theirs = contacts_for(user=people[who])["email"]
+        assert theirs is None or theirs.address == ""
+    else:
+        assert not AuditEntry.objects.filter(action="notifications.contact_remove").exists()
 
 
 def test_another_persons_contact_is_never_shown(people):

@@ -62,6 +62,33 @@ def sms_gateway_command() -> list[str] | None:
     ]  # fmt: skip
 
 
+def _same_host(bind_host: str, site_host: str) -> bool:
+    if bind_host in ("", "0.0.0.0", "[::]", "::"):  # noqa: S104 - listening everywhere reaches any name
+        return True
+    local = {*LOCAL_HOSTS, "[::1]", "::1"}
+    return bind_host == site_host or (bind_host in local and site_host in local)
+
+
+def sms_receipt_warning(*, bind: str) -> str | None:
+    """A warning when the demo SMS gateway runs here but its delivery receipts cannot reach this web
+    server: every SMS names PRACHA_SITE_URL as the place to post its receipt, so when `--bind` listens
+    on another host or port the receipts never arrive and the messages stay "sent". None when they
+    match, or when no demo gateway runs."""
+    if sms_gateway_command() is None:
+        return None
+    site = urllib.parse.urlsplit(settings.PRACHA_SITE_URL)
+    site_port = site.port or (443 if site.scheme == "https" else 80)
+    bind_host, _, bind_port = bind.rpartition(":")
+    if _same_host(bind_host, site.hostname or "") and bind_port == str(site_port):
+        return None
+    return (
+        f"Warning: the demo SMS gateway posts its delivery receipts to PRACHA_SITE_URL "
+        f"({settings.PRACHA_SITE_URL}), but the web server listens on {bind}. The receipts will not "
+        f"arrive and every SMS will stay “sent”, never “delivered”. Set PRACHA_SITE_URL=http://{bind} "
+        f"or run serve with --bind matching PRACHA_SITE_URL."
+    )
+
+
 def mailbox_command() -> list[str] | None:
     """The mail catch-all's command line when PRACHA_MAIL_CATCHER_URL is set: its page where that URL
     says, SMTP on EMAIL_PORT (where Django's SMTP backend sends), the mail in var/mailbox/mail.sqlite3."""
@@ -127,6 +154,8 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Text messages (SMS) sent go to the demo gateway: {settings.PRACHA_SMS_GATEWAY_URL}"
             )
+            if (warning := sms_receipt_warning(bind=options["bind"])) is not None:
+                self.stderr.write(self.style.WARNING(warning))
         if "mailbox" in commands:
             self.stdout.write(
                 f"E-mail sent lands in the local mail catch-all: {settings.PRACHA_MAIL_CATCHER_URL}"

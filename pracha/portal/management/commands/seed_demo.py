@@ -164,7 +164,8 @@ class Command(BaseCommand):
                 notifications.contact_confirmed(user=user, channel=channel, address=address)
                 self._count(created, "confirmed contacts", True)
         if notifications.language_for(user=user) != person.language:
-            notifications.preferences_save(actor=user, language=person.language, enabled={})
+            # Set by the platform, not chosen by the person: audited without an actor.
+            notifications.profile_language_set(user=user, language=person.language)
             self._count(created, "message languages", True)
 
     def _businesses(self, created: Counts) -> None:
