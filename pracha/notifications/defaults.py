@@ -5,8 +5,9 @@ the default back.
 How they are written: plain, polite, short sentences; no names, no ID numbers, only what the person
 needs to act; every one tells how to recognise a genuine message from ((domain)). SMS never carries a
 link (Thai banks and agencies stopped sending links by SMS after the fraud waves of 2022, and people are
-told a link in an SMS is a fake): it names the domain to type instead. SMS stay within two parts with
-typical values (Thai is UCS-2: 70 characters in one part, 67 in each part of two).
+told a link in an SMS is a fake): it names the domain to type instead. With real values (a reference
+like APP-2569-000123, the domain pracha.example) the common SMS fit one part (Thai is UCS-2: 70
+characters in one part, 67 in each part of two); an agency's own notice and the code take two at most.
 """
 
 from pracha.notifications.kinds import EMAIL, INAPP, SMS
@@ -49,9 +50,10 @@ INAPP_FOOTER = {
     "th": "\n\nข้อความจริงจาก ((domain)) จะอยู่ในกล่องข้อความนี้เสมอ",
     "en": "\n\nEvery genuine message from ((domain)) is in this inbox.",
 }
+# Short, so that the common messages fit one SMS part (70 characters of Thai) with real values.
 SMS_FOOTER = {
-    "th": " ดูที่ ((domain)) ข้อความจริงไม่มีลิงก์",
-    "en": " Details at ((domain)). Our genuine texts never contain links.",
+    "th": " ดูที่ ((domain)) เราไม่ส่งลิงก์",
+    "en": " See ((domain)). We never send links.",
 }
 
 
@@ -108,31 +110,32 @@ DEFAULTS: Texts = {
     "application_sent_back": {
         INAPP: _inapp(
             (
-                "คำขอ ((reference)) ต้องแก้ไข",
-                "คำขอ ((service)) เลขที่ ((reference)) ต้องแก้ไขก่อนพิจารณาต่อ กรุณาดูสิ่งที่ต้องแก้ไขแล้วส่งคำขออีกครั้ง",
+                "คำขอ ((reference)) ต้องดำเนินการเพิ่มเติม",
+                "คำขอ ((service)) เลขที่ ((reference)) ต้องดำเนินการเพิ่มเติมก่อนพิจารณาต่อ กรุณาดูรายละเอียดที่หน้าคำขอ",
             ),
             (
-                "Application ((reference)) needs a correction",
-                "Your application for ((service)), number ((reference)), needs a correction before it "
-                "can go further. Please see what to correct and send it again.",
+                "Application ((reference)) needs something more from you",
+                "Your application for ((service)), number ((reference)), needs something more from you "
+                "before it can go further. Please see what the officer asks for on the application's page.",
             ),
         ),
         EMAIL: _email(
             (
-                "คำขอ ((reference)) ต้องแก้ไข",
-                "คำขอ ((service)) เลขที่ ((reference)) ต้องแก้ไขก่อนพิจารณาต่อ\n\n"
-                "กรุณาดูสิ่งที่ต้องแก้ไขแล้วส่งคำขออีกครั้งที่\n((link))",
+                "คำขอ ((reference)) ต้องดำเนินการเพิ่มเติม",
+                "คำขอ ((service)) เลขที่ ((reference)) ต้องดำเนินการเพิ่มเติมก่อนพิจารณาต่อ\n\n"
+                "กรุณาดูรายละเอียดได้ที่\n((link))",
             ),
             (
-                "Application ((reference)) needs a correction",
-                "Your application for ((service)), number ((reference)), needs a correction before it "
-                "can go further.\n\nPlease see what to correct and send it again here:\n((link))",
+                "Application ((reference)) needs something more from you",
+                "Your application for ((service)), number ((reference)), needs something more from you "
+                "before it can go further.\n\nPlease see what the officer asks for here:\n((link))",
             ),
         ),
-        SMS: _sms(
-            "คำขอ ((reference)) ต้องแก้ไข กรุณาแก้ไขแล้วส่งอีกครั้ง",
-            "Your application ((reference)) needs a correction. Please correct it and send it again.",
-        ),
+        # "ดูที่" folded into the sentence keeps the Thai text in one part.
+        SMS: {
+            "th": ("", "คำขอ ((reference)) รอคุณดำเนินการที่ ((domain)) เราไม่ส่งลิงก์"),
+            "en": ("", "Your application ((reference)) needs something more from you." + SMS_FOOTER["en"]),
+        },
     },
     "application_approved": {
         INAPP: _inapp(
@@ -158,7 +161,7 @@ DEFAULTS: Texts = {
             ),
         ),
         SMS: _sms(
-            "คำขอ ((reference)) ได้รับอนุมัติแล้ว",
+            "คำขอ ((reference)) อนุมัติแล้ว",
             "Your application ((reference)) has been approved.",
         ),
     },
@@ -186,8 +189,49 @@ DEFAULTS: Texts = {
             ),
         ),
         SMS: _sms(
-            "มีผลการพิจารณาคำขอ ((reference)) แล้ว",
+            "คำขอ ((reference)) พิจารณาแล้ว",
             "There is a decision on your application ((reference)).",
+        ),
+    },
+    "payment_due": {
+        INAPP: _inapp(
+            (
+                "ค่าธรรมเนียมรอชำระ ((amount))",
+                "((description)) จำนวน ((amount)) กรุณาชำระภายในวันที่ ((due_date)) "
+                "ใบแจ้งชำระเงินเลขที่ ((reference)) ชำระด้วยพร้อมเพย์ได้ที่ ((link))",
+            ),
+            (
+                "A fee of ((amount)) is waiting for your payment",
+                "((description)): ((amount)). Please pay by ((due_date)). Bill number ((reference)). "
+                "You can pay with PromptPay here: ((link))",
+            ),
+        ),
+        EMAIL: _email(
+            (
+                "กรุณาชำระค่าธรรมเนียมภายในวันที่ ((due_date))",
+                "((description))\n"
+                "จำนวนเงิน: ((amount))\n"
+                "ใบแจ้งชำระเงินเลขที่: ((reference))\n"
+                "กรุณาชำระภายในวันที่ ((due_date))\n\n"
+                "ชำระด้วยพร้อมเพย์ได้ที่\n((link))\n\n"
+                "หรือชำระที่เคาน์เตอร์ของหน่วยงาน โดยแจ้งเลขที่ใบแจ้งชำระเงิน",
+            ),
+            (
+                "Please pay your fee by ((due_date))",
+                "((description))\n"
+                "Amount: ((amount))\n"
+                "Bill number: ((reference))\n"
+                "Please pay by ((due_date)).\n\n"
+                "You can pay with PromptPay here:\n((link))\n\n"
+                "Or pay at the agency's counter, giving the bill number.",
+            ),
+        ),
+        SMS: _sms(
+            # Amount and date only: the bill's number or what it is for would take the Thai text to two
+            # parts. "ชำระ 300.00 บาท ภายใน 24 พ.ย. 2569" and the footer make 70 characters, one part; a
+            # fee of 1,000 baht or more, or a longer month (มี.ค.), takes two.
+            "ชำระ ((amount)) ภายใน ((due_date))",
+            "Please pay your fee of ((amount)) by ((due_date)).",
         ),
     },
     "payment_received": {
@@ -217,8 +261,9 @@ DEFAULTS: Texts = {
             ),
         ),
         SMS: _sms(
-            "ได้รับเงิน ((amount)) แล้ว ใบเสร็จ ((receipt_number))",
-            "We have received your payment of ((amount)). Receipt ((receipt_number)).",
+            # The receipt's number would take the Thai text to two parts; the receipt is on the site.
+            "ได้รับชำระเงิน ((amount)) แล้ว",
+            "We have received your payment of ((amount)).",
         ),
     },
     "document_ready": {
@@ -276,7 +321,7 @@ DEFAULTS: Texts = {
             ),
         ),
         SMS: _sms(
-            "เอกสาร ((number)) ถูกเพิกถอนแล้ว",
+            "เอกสาร ((number)) ถูกเพิกถอน",
             "Your document ((number)) has been revoked.",
         ),
     },
@@ -295,12 +340,13 @@ DEFAULTS: Texts = {
             (
                 "ข่าวใหม่: ((title))",
                 "มีข่าวใหม่ในเรื่องที่คุณติดตาม: ((topic))\n\n((title))\n\nอ่านได้ที่\n((link))\n\n"
-                "เลิกติดตามได้ที่หน้าการแจ้งเตือนของคุณ",
+                "เลิกติดตามได้ที่หน้า “เรื่องที่คุณติดตาม”: ((domain))/account/subscriptions/",
             ),
             (
                 "News: ((title))",
                 "There is news on a topic you follow: ((topic)).\n\n((title))\n\nRead it here:\n((link))\n\n"
-                "You can stop following it on your notifications page.",
+                "You can stop following it on the “Topics you follow” page: "
+                "((domain))/account/subscriptions/",
             ),
         ),
         SMS: _sms(
@@ -317,36 +363,34 @@ DEFAULTS: Texts = {
             "th": ("((subject))", "((body))\n\n((agency))" + NOTICE_FOOTER["th"]),
             "en": ("((subject))", "((body))\n\n((agency))" + NOTICE_FOOTER["en"]),
         },
-        SMS: {
-            "th": ("", "((agency)): ((body)) ส่งผ่าน ((domain))"),
-            "en": ("", "((agency)): ((body)) Sent through ((domain))."),
-        },
+        SMS: _sms("((agency)): ((body))", "((agency)): ((body))"),
     },
     "contact_verification": {
         EMAIL: {
             "th": (
                 "รหัสยืนยันอีเมลของคุณ",
-                "รหัสยืนยันของคุณคือ ((code))\n"
-                "ใช้ได้ภายใน ((minutes)) นาที\n\n"
+                "รหัสยืนยันอีเมลของคุณคือ ((code))\n"
+                "ใช้รหัสนี้ที่ ((domain)) เท่านั้น ภายใน ((minutes)) นาที\n\n"
                 "อย่าบอกรหัสนี้กับใคร เจ้าหน้าที่จะไม่ขอรหัสนี้จากคุณ\n"
                 "หากคุณไม่ได้ขอรหัสนี้ ไม่ต้องทำอะไร\n\n"
                 "--\nข้อความนี้ส่งจาก ((domain)) โดยอัตโนมัติ กรุณาอย่าตอบกลับ",
             ),
             "en": (
                 "Your code to confirm your e-mail address",
-                "Your code is ((code))\n"
-                "It can be used for ((minutes)) minutes.\n\n"
+                "Your code to confirm your e-mail address is ((code))\n"
+                "Type it only at ((domain)), within ((minutes)) minutes.\n\n"
                 "Do not give this code to anyone. No officer will ever ask you for it.\n"
                 "If you did not ask for this code, you need not do anything.\n\n"
                 "--\nThis message was sent automatically by ((domain)). Please do not reply to it.",
             ),
         },
         SMS: {
-            "th": ("", "รหัสยืนยัน ((code)) ใช้ได้ ((minutes)) นาที อย่าบอกรหัสนี้กับใคร ข้อความจริงจาก ((domain)) เท่านั้น"),
+            # What the code is for, where it may be typed, and not to give it away; never a link.
+            "th": ("", "รหัสยืนยันเบอร์มือถือ ((code)) ใช้ที่ ((domain)) เท่านั้น ภายใน ((minutes)) นาที อย่าบอกรหัสนี้กับใคร"),
             "en": (
                 "",
-                "Your code is ((code)). It works for ((minutes)) minutes. Do not share it with anyone. "
-                "From ((domain)).",
+                "Your code to confirm your mobile number is ((code)). Type it only at ((domain)), within "
+                "((minutes)) minutes. Never give it to anyone.",
             ),
         },
     },

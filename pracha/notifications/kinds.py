@@ -40,7 +40,7 @@ KINDS: dict[str, Kind] = {
         ),
         Kind(
             "application_sent_back",
-            _("Your application needs a correction"),
+            _("Your application needs something more from you"),
             frozenset({"reference", "service", "link"}),
         ),
         Kind(
@@ -54,6 +54,11 @@ KINDS: dict[str, Kind] = {
             _("Decision on your application: refused"),
             frozenset({"reference", "service", "link"}),
             legal=True,
+        ),
+        Kind(
+            "payment_due",
+            _("A fee is waiting for your payment"),
+            frozenset({"reference", "description", "amount", "due_date", "link"}),
         ),
         Kind(
             "payment_received",
@@ -81,6 +86,9 @@ KINDS: dict[str, Kind] = {
             _("Notices from agencies"),
             frozenset({"agency", "subject", "body"}),
             api=True,
+            # Sent only through the API, which sends to an address and reads no one's preferences: a
+            # switch on the preferences page would do nothing.
+            preference=False,
         ),
         Kind(
             "contact_verification",

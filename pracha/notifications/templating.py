@@ -117,6 +117,7 @@ SAMPLES: dict[str, dict[str, str]] = {
     "service": {"th": "ต่ออายุใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร", "en": "Certified copy of a house registration"},
     "receipt_number": {"th": "RC-BMA-BANG-RAK-2569-000123", "en": "RC-BMA-BANG-RAK-2569-000123"},
     "amount": {"th": "1,500.00 บาท", "en": "THB 1,500.00"},
+    "due_date": {"th": "24 พ.ย. 2569", "en": "24 November 2026"},
     "description": {
         "th": "ค่าธรรมเนียมใบอนุญาตจัดตั้งสถานที่จำหน่ายอาหาร",
         "en": "Food-shop permit fee",

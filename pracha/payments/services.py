@@ -31,6 +31,7 @@ from pracha.core.errors import Conflict, InvalidInput, NotFound, PermissionDenie
 from pracha.core.money import bahttext, format_baht
 from pracha.core.references import next_reference
 from pracha.core.text import clean_text
+from pracha.core.thai_dates import format_date
 from pracha.core.working_days import local_today
 from pracha.notifications import public as notifications
 from pracha.payments import promptpay, selectors
@@ -182,12 +183,15 @@ def bill_create(
     return bill
 
 
+@transaction.atomic
 def bill_for_fee(*, event: events.FeeDue) -> Bill:
-    """The bill for an application fee that fell due (the receiver of FeeDue); the applicant pays."""
+    """The bill for an application fee that fell due (the receiver of FeeDue); the applicant pays, and is
+    told so in the same transaction. A FeeDue announced again (the catch-up) makes neither a second bill
+    nor a second message."""
     payer = user_by_public_id(public_id=event.payer_public_id)
     if payer is None:
         raise NotFound()
-    return bill_create(
+    bill = bill_create(
         kind=Bill.Kind.APPLICATION_FEE,
         subject_reference=event.payable_reference,
         agency=agency_get(code=event.agency_code),
@@ -206,6 +210,35 @@ def bill_for_fee(*, event: events.FeeDue) -> Bill:
             for line in event.lines
         ],
         due_date=local_today() + datetime.timedelta(days=settings.PRACHA_FEE_BILL_DAYS),
+    )
+    _notify_payment_due(bill)
+    return bill
+
+
+def _notify_payment_due(bill: Bill) -> None:
+    """Ask the payer to pay, when they have an account and the bill can still be paid (a replayed FeeDue
+    may find it paid or cancelled already)."""
+    if bill.payer_user is None or not bill.is_payable:
+        return
+    notifications.notify(
+        kind="payment_due",
+        recipient=bill.payer_user,
+        agency_code=bill.agency.code,
+        context={
+            "reference": bill.reference,
+            "description": {"th": bill.description_th, "en": bill.description_en},
+            "amount": {
+                "th": format_baht(bill.amount_satang, lang="th"),
+                "en": format_baht(bill.amount_satang, lang="en"),
+            },
+            # Short in Thai (24 พ.ย. 2569), so that the SMS keeps to one part.
+            "due_date": {
+                "th": format_date(bill.due_date, short=True, lang="th"),
+                "en": format_date(bill.due_date, lang="en"),
+            },
+        },
+        link=reverse("payments:bill", kwargs={"public_id": bill.public_id}),
+        dedupe_key=f"payment_due:{bill.reference}",
     )
 
 

@@ -17,11 +17,10 @@ from django.utils import timezone
 
 from pracha.agencies.public import Role
 from pracha.audit.public import AuditEntry
-from pracha.backoffice.selectors import mask_address
 from pracha.backoffice.tests.conftest import client_for
 from pracha.notifications.models import ApiKey, Message, Template
-from pracha.notifications.public import api_key_create, sms_length, template_save
-from pracha.notifications.tests.factories import MessageFactory
+from pracha.notifications.public import api_key_create, masked_address, notify, sms_length, template_save
+from pracha.notifications.tests.factories import MessageFactory, person
 
 PERMISSIONS = ["notifications.view", "notifications.templates", "notifications.keys"]
 DENIED = ["owner", "officer_without"]
@@ -78,8 +77,8 @@ def page_text(response: Any) -> str:
         ("sms", "", ""),
     ],
 )
-def test_addresses_are_masked(channel: str, address: str, masked: str) -> None:
-    assert mask_address(channel, address) == masked
+def test_addresses_are_masked_as_the_desk_shows_them(channel: str, address: str, masked: str) -> None:
+    assert masked_address(address, channel=channel) == masked
 
 
 # --- authorization matrix -----------------------------------------------------------------------------
@@ -163,7 +162,7 @@ def test_another_agency_cannot_touch_a_key(desk: dict[str, Any]) -> None:
     # Creating a key for an agency the officer does not manage is refused on the form.
     response = other.post(KEYS, {"agency": "home-agency", "name": "Sneaky", "key_type": "live"})
     assert response.status_code == 200
-    assert "Select a valid choice" in page_text(response)
+    assert "Choose one of the agencies listed: you manage keys only for those." in page_text(response)
     home_key.refresh_from_db()
     assert (home_key.revoked_at, home_key.callback_url) == (None, "")
     assert list(ApiKey.objects.values_list("name", flat=True)) == ["Land tax reminders"]
@@ -173,8 +172,23 @@ def test_another_agency_cannot_touch_a_key(desk: dict[str, Any]) -> None:
 # --- undelivered messages -----------------------------------------------------------------------------
 
 
-def test_the_desk_lists_the_agencys_undelivered_messages_masked(desk: dict[str, Any]) -> None:
-    bad_number = failed("home-agency", channel="sms", address="+66899999001", kind="application_approved")
+def test_the_desk_lists_the_agencys_undelivered_messages_masked(
+    desk: dict[str, Any], settings: Any, sms_gateway: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    # A real failure: the demo gateway refuses numbers starting +668999990, and its answer names the
+    # number in full; the desk shows neither the address nor the error with it.
+    settings.PRACHA_SMS_GATEWAY_URL = sms_gateway.url
+    with django_capture_on_commit_callbacks(execute=True):
+        notify(
+            kind="application_approved",
+            recipient=person(phone="+66899999001"),
+            agency_code="home-agency",
+            context={"reference": "APP-2569-000123", "service": "Food-shop permit"},
+            link="/applications/APP-2569-000123/",
+        )
+    bad_number = Message.objects.get(channel="sms")
+    assert bad_number.status == Message.Status.PERMANENTLY_FAILED
+    assert sms_gateway.messages() == []
     bad_mail = failed(
         "home-agency",
         channel="email",
@@ -182,6 +196,7 @@ def test_the_desk_lists_the_agencys_undelivered_messages_masked(desk: dict[str, 
         status=Message.Status.FAILED,
         attempts=6,
         last_error="SMTP: connection refused",
+        link="/payments/bills/0b9d6e43-5a4e-4c8e-9d3b-1f2a3b4c5d6e/",
     )
     failed("other-agency", channel="sms", address="+66811111111")
     MessageFactory(agency_code="home-agency", status=Message.Status.DELIVERED, address="fine@example.com")
@@ -192,11 +207,26 @@ def test_the_desk_lists_the_agencys_undelivered_messages_masked(desk: dict[str, 
     assert "2 undelivered messages" in text
     assert "+66 8x xxx 9001" in text
     assert "s***@example.com" in text
-    assert "+66899999001" not in text and "somchai@example.com" not in text
-    assert "invalid_number: the number does not exist" in text
-    assert "SMTP: connection refused" in text
-    assert "Permanent failure" in text and "Technical failure" in text
-    assert "Decision on your application: approved" in text
+    assert "899999001" not in text and "somchai@example.com" not in text
+    # What each was about (the reference its link carries), the status with its explanation, and the
+    # error itself as a technical detail below.
+    assert "Decision on your application: approved\n        <br>About APP-2569-000123" in text
+    assert "Your application was received\n        <br>About 0b9d6e43-5a4e-4c8e-9d3b-1f2a3b4c5d6e" in text
+    assert (
+        '<strong class="govuk-tag govuk-tag--red">Permanent failure</strong>\n\n'
+        '        <p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-1">'
+        "The address or number cannot receive messages, so it was not tried again.</p>\n"
+        '        <p class="govuk-body-s govuk-!-margin-bottom-0">Technical detail: <span lang="en">'
+        "SMS gateway refused the message: 400 invalid_number"
+    ) in text
+    assert (
+        '<strong class="govuk-tag govuk-tag--orange">Technical failure</strong>\n\n'
+        '        <p class="govuk-body-s govuk-!-margin-top-2 govuk-!-margin-bottom-1">'
+        "It could not be sent for a technical reason, and was tried again until the attempts ran out.</p>\n"
+        '        <p class="govuk-body-s govuk-!-margin-bottom-0">Technical detail: <span lang="en">'
+        "SMTP: connection refused</span></p>"
+    ) in text
+    assert "Last error" not in text
     assert "+66 8x xxx 1111" not in text  # the other agency's
     assert "fine@" not in text and "f***@example.com" not in text and "l***@example.com" not in text
     assert (bad_number.attempts, bad_mail.attempts) == (1, 6)
@@ -226,6 +256,32 @@ def test_the_desk_filters_by_status_and_channel(desk: dict[str, Any]) -> None:
     assert unknown.status_code == 200
     assert "2 undelivered messages" in page_text(unknown)  # the unknown filter is shown as an error, ignored
     assert "There is a problem" in page_text(unknown)
+
+
+def test_the_desk_speaks_the_officers_language_with_one_wording_per_status(desk: dict[str, Any]) -> None:
+    failed("home-agency", channel="sms", address="+66899999001", link="/applications/APP-2569-000001/")
+    failed(
+        "home-agency",
+        kind="agency_notice",
+        channel="email",
+        address="somchai@example.com",
+        status=Message.Status.FAILED,
+        last_error="",
+        client_reference="TAX-REMINDER-42",
+    )
+    text = page_text(client_for(desk["officer_with"], language="th").get(UNDELIVERED))
+    # The filter's choices are the tags' words.
+    assert '<option value="failed">ส่งไม่สำเร็จ (ปัญหาทางเทคนิค)</option>' in text
+    assert '<option value="permanently_failed">ส่งไม่ได้ (ที่อยู่ใช้ไม่ได้)</option>' in text
+    assert '<strong class="govuk-tag govuk-tag--orange">ส่งไม่สำเร็จ (ปัญหาทางเทคนิค)</strong>' in text
+    assert '<strong class="govuk-tag govuk-tag--red">ส่งไม่ได้ (ที่อยู่ใช้ไม่ได้)</strong>' in text
+    assert "<br>เรื่อง APP-2569-000001" in text
+    assert "<br>เลขอ้างอิงของผู้ส่ง: TAX-REMINDER-42" in text
+    assert "อีเมลหรือหมายเลขนี้รับข้อความไม่ได้ ระบบจึงไม่ส่งซ้ำ" in text
+    assert "ส่งไม่สำเร็จเพราะปัญหาทางเทคนิค ระบบลองส่งซ้ำจนครบจำนวนครั้งแล้ว" in text
+    # The error stays in English, marked as such; a message without one shows no empty label.
+    assert text.count("รายละเอียดทางเทคนิค:") == 1
+    assert 'รายละเอียดทางเทคนิค: <span lang="en">invalid_number: the number does not exist</span>' in text
 
 
 def test_the_desk_is_paginated(desk: dict[str, Any]) -> None:
@@ -261,7 +317,7 @@ def test_the_template_list_says_edited_or_default(desk: dict[str, Any]) -> None:
     assert text.count(">Edited</strong>") == 1
     # Every kind × channel × language but that one is the default.
     total = len(re.findall(r'href="/backoffice/messages/templates/[a-z_]+/[a-z]+/[a-z]+/"', text))
-    assert total == 2 * (9 * 3 + 2)  # nine kinds on three channels, contact codes on two; Thai and English
+    assert total == 2 * (10 * 3 + 2)  # ten kinds on three channels, contact codes on two; Thai and English
     assert text.count(">Default</strong>") == total - 1
     assert template_url("application_received", "sms", "th") in text
 
@@ -437,6 +493,25 @@ def test_a_key_needs_a_name_and_a_type(desk: dict[str, Any]) -> None:
     )
     assert "Give the key a name." in page_text(response)
     assert not ApiKey.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("agency", "error"),
+    [
+        ("", "Choose the agency the key is for."),
+        ("no-such-agency", "Choose one of the agencies listed: you manage keys only for those."),
+    ],
+)
+def test_a_key_needs_one_of_the_officers_agencies(desk: dict[str, Any], agency: str, error: str) -> None:
+    response = client(desk, "officer_with").post(KEYS, {"agency": agency, "name": "Tax", "key_type": "live"})
+    assert response.status_code == 200
+    text = page_text(response)
+    assert error in text
+    assert '<h2 class="govuk-error-summary__title">There is a problem</h2>' in text
+    # The officer manages keys for one agency only: the form carries it, whatever was sent.
+    assert '<input type="hidden" name="agency" value="home-agency">' in text
+    assert not ApiKey.objects.exists()
+    assert not AuditEntry.objects.filter(action="notifications.api_key_create").exists()
 
 
 def test_revoking_a_key(desk: dict[str, Any]) -> None:
