@@ -23,41 +23,36 @@ import argparse
 import csv
 import hashlib
 import hmac
-import html
 import io
 import json
 import re
 import secrets
-import signal
 import sqlite3
 import sys
-import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from pracha.payments.promptpay import ParsedPayload, PayloadError, parse
+from simulators import common
+from simulators.common import BANGKOK, RetryingSender, SqliteStore, post
+from simulators.common import escape as _e
 
-BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
 PAYER_BANK = "Pracha Demo Bank"
-SEND_TIMEOUT_SECONDS = 5
 MAX_BODY_BYTES = 256 * 1024
 AMOUNT = re.compile(r"(\d{1,10})(?:\.(\d{1,2}))?", re.ASCII)
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 TRANSACTION_PATH = re.compile(r"/(?:api/)?payments/(SIM\d{14})(/redeliver)?", re.ASCII)
 
 
-def log(message: str) -> None:
-    print(f"[bank] {message}", file=sys.stderr, flush=True)
+log = common.logger("bank")
 
 
 class BankError(Exception):
@@ -119,7 +114,7 @@ class Job:
     attempts: int
 
 
-class Store:
+class Store(SqliteStore):
     """Payments and the deliveries of their notifications, in one SQLite file. One connection is shared
     by every thread under a lock; each statement commits on its own."""
 
@@ -152,18 +147,9 @@ class Store:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(self.SCHEMA)
+        super().__init__(path)
         # A delivery that was being sent when the process stopped is simply due again.
         self._db.execute("UPDATE deliveries SET in_flight = 0 WHERE in_flight = 1")
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
     def record_payment(
         self, *, biller_id: str, ref1: str, ref2: str, amount_satang: int, paid_at: datetime, deliver: bool
@@ -320,7 +306,7 @@ class Store:
         }
 
 
-class Bank:
+class Bank(RetryingSender[Job]):
     """Takes payments and delivers their notifications from a few sender threads."""
 
     def __init__(
@@ -333,26 +319,12 @@ class Bank:
         retry_cap: float,
         senders: int,
     ) -> None:
+        super().__init__(
+            store, retry_base=retry_base, retry_cap=retry_cap, senders=senders, thread_name="sender"
+        )
         self.store = store
         self.billers = billers
         self.callback_url = callback_url
-        self.retry_base = retry_base
-        self.retry_cap = retry_cap
-        self._stopping = threading.Event()
-        self._work = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._send_loop, name=f"sender-{n}", daemon=True) for n in range(senders)
-        ]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._work.set()
-        for thread in self._threads:
-            thread.join(timeout=SEND_TIMEOUT_SECONDS + 1)
 
     def check(self, payload: str) -> tuple[ParsedPayload, Biller]:
         """What the banking app does on scanning: read the code and look up the biller."""
@@ -411,16 +383,6 @@ class Bank:
         self._work.set()
         return queued
 
-    def _send_loop(self) -> None:
-        while not self._stopping.is_set():
-            self._work.clear()
-            job = self.store.claim_due(time.time())
-            if job is None:
-                wait = self.store.seconds_until_due(time.time())
-                self._work.wait(timeout=1.0 if wait is None else min(1.0, max(0.01, wait)))
-                continue
-            self._attempt(job)
-
     def _attempt(self, job: Job) -> None:
         timestamp, nonce = str(int(time.time())), secrets.token_urlsafe(24)
         biller = self.billers.get(job.biller_id)
@@ -436,21 +398,13 @@ class Bank:
                 "X-Signature": signature(secret, timestamp, nonce, job.body),
             },
         )
-        status: int | None = None
-        response, error = "", ""
-        try:
-            with urllib.request.urlopen(request, timeout=SEND_TIMEOUT_SECONDS) as answer:  # noqa: S310
-                status, response = answer.status, answer.read(4000).decode("utf-8", "replace")
-        except urllib.error.HTTPError as failure:
-            status, response = failure.code, failure.read(4000).decode("utf-8", "replace")
-        except (OSError, ValueError) as failure:  # refused, reset, timed out, unreachable
-            error = str(failure) or type(failure).__name__
+        status, response, error = post(request)
         attempts = job.attempts + 1
         if status is not None and 200 <= status < 300:
             self.store.finish_attempt(job, status=status, response=response, error="", retry_at=None)
             log(f"deliver {job.transaction_id} attempt {attempts}: {status}, delivered")
             return
-        delay = min(self.retry_cap, self.retry_base * 2 ** min(attempts - 1, 60))
+        delay = self.retry_delay(attempts)
         self.store.finish_attempt(
             job, status=status, response=response, error=error, retry_at=time.time() + delay
         )
@@ -488,19 +442,16 @@ th, td { border: 1px solid #999; padding: 0.3rem 0.5rem; text-align: left; }
 """
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
 def page(title: str, body: str, *, wide: bool = False) -> str:
-    return (
-        '<!doctype html>\n<html lang="th">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)} · ธนาคารจำลอง Demo Bank</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        '<header><p class="brand">ธนาคารจำลอง <span lang="en">Demo Bank</span></p>'
-        "<p>ระบบจำลองสำหรับทดสอบ ไม่มีการโอนเงินจริง · "
-        '<span lang="en">A simulator for demos and tests: no real money moves.</span></p></header>\n'
-        f"<main{' class=wide' if wide else ''}>\n{body}\n</main>\n</body>\n</html>\n"
+    return common.page(
+        title,
+        body,
+        brand_th="ธนาคารจำลอง",
+        brand_en="Demo Bank",
+        note_th="ระบบจำลองสำหรับทดสอบ ไม่มีการโอนเงินจริง",
+        note_en="A simulator for demos and tests: no real money moves.",
+        style=STYLE,
+        main_attributes=" class=wide" if wide else "",
     )
 
 
@@ -657,17 +608,16 @@ class BankServer(ThreadingHTTPServer):
         self.bank = bank
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(common.Handler):
     server: BankServer
     server_version = "PrachaDemoBank/1"
+    log_name = "bank"
+    max_body_bytes = MAX_BODY_BYTES
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # Polling for a payment's status would drown the delivery attempts in the log.
         if not (self.command == "GET" and self.path.startswith(("/api/", "/health")) and code == 200):
             super().log_request(code, size)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log(format % args)
 
     # Routing ---------------------------------------------------------------------------------------
 
@@ -675,7 +625,7 @@ class Handler(BaseHTTPRequestHandler):
         self._dispatch(
             {
                 "/": self._get_form,
-                "/health": lambda query: self._send(200, b"ok", "text/plain; charset=utf-8"),
+                "/health": lambda query: self._text(200, b"ok"),
                 "/transactions": self._get_transactions,
                 "/statement.csv": self._get_statement,
             }
@@ -697,12 +647,12 @@ class Handler(BaseHTTPRequestHandler):
                     match[1], redeliver=bool(match[2]), api=url.path.startswith("/api/"), query=query
                 )
             else:
-                self._send(404, b"Not found", "text/plain; charset=utf-8")
+                self._not_found()
         except BankError as error:
             self._json(400, {"error": str(error)})
         except Exception as error:  # keep serving; say what broke
             log(f"error on {self.command} {self.path}: {error!r}")
-            self._send(500, b"Internal error", "text/plain; charset=utf-8")
+            self._text(500, b"Internal error")
 
     # Pages -------------------------------------------------------------------------------------
 
@@ -770,14 +720,14 @@ class Handler(BaseHTTPRequestHandler):
         bank = self.server.bank
         if redeliver:
             if not (api and self.command == "POST"):
-                self._send(405, b"Method not allowed", "text/plain; charset=utf-8")
+                self._text(405, b"Method not allowed")
             elif bank.redeliver(transaction_id):
                 self._json(202, {"transaction_id": transaction_id, "queued": True})
             else:
                 self._json(404, {"error": f"No payment {transaction_id}."})
             return
         if self.command != "GET":
-            self._send(405, b"Method not allowed", "text/plain; charset=utf-8")
+            self._text(405, b"Method not allowed")
             return
         status = bank.store.payment(transaction_id)
         if status is None:
@@ -815,11 +765,8 @@ class Handler(BaseHTTPRequestHandler):
 
     # Plumbing ---------------------------------------------------------------------------------------
 
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            raise BankError("The request is too large.")
-        return self.rfile.read(length)
+    def _too_large(self) -> Exception:
+        return BankError("The request is too large.")
 
     def _form(self) -> dict[str, str]:
         body, content_type = self._body(), self.headers.get("Content-Type", "")
@@ -836,27 +783,6 @@ class Handler(BaseHTTPRequestHandler):
             return fields
         pairs = urllib.parse.parse_qs(body.decode("utf-8", "replace"), keep_blank_values=True)
         return {key: values[-1] for key, values in pairs.items()}
-
-    def _send(
-        self, status: int, body: bytes, content_type: str, *, location: str = "", disposition: str = ""
-    ) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        if location:
-            self.send_header("Location", location)
-        if disposition:
-            self.send_header("Content-Disposition", disposition)
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _html(self, status: int, document: str) -> None:
-        self._send(status, document.encode("utf-8"), "text/html; charset=utf-8")
-
-    def _json(self, status: int, data: object) -> None:
-        self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -882,21 +808,17 @@ def main(argv: list[str] | None = None) -> int:
     )
     server = BankServer((args.host, args.port), bank)
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        # shutdown() waits for serve_forever() to return, so it cannot run on the thread serving.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    bank.start()
-    log(f"listening on http://{args.host}:{args.port}/, notifying {args.callback_url}")
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        server.server_close()
+    def cleanup() -> None:
         bank.stop()
         store.close()
-        log("stopped")
+
+    bank.start()
+    common.serve_until_signalled(
+        server,
+        log,
+        listening=f"listening on http://{args.host}:{args.port}/, notifying {args.callback_url}",
+        cleanup=cleanup,
+    )
     return 0
 
 

@@ -18,28 +18,27 @@ import email.policy
 import html
 import json
 import re
-import signal
 import sqlite3
 import sys
-import threading
 import urllib.parse
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from aiosmtpd.controller import Controller
 
-BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
+from simulators import common
+from simulators.common import BANGKOK, SqliteStore, shown_time
+from simulators.common import escape as _e
+
 MESSAGE_PATH = re.compile(r"/(api/)?messages/(\d{1,18})(\.eml)?", re.ASCII)
 TAG = re.compile(r"<[^>]*>")
 NO_SUBJECT = "(ไม่มีเรื่อง · no subject)"
 
 
-def log(message: str) -> None:
-    print(f"[mailbox] {message}", file=sys.stderr, flush=True)
+log = common.logger("mailbox")
 
 
 def decoded(raw: bytes) -> dict[str, str]:
@@ -75,7 +74,7 @@ def decoded(raw: bytes) -> dict[str, str]:
     }
 
 
-class Store:
+class Store(SqliteStore):
     SCHEMA = """
         CREATE TABLE IF NOT EXISTS messages (
             id INTEGER PRIMARY KEY AUTOINCREMENT,  -- a number is never given twice, even after a clear
@@ -92,18 +91,6 @@ class Store:
             received_at TEXT NOT NULL
         );
     """
-
-    def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(self.SCHEMA)
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
     def add(self, *, mail_from: str, rcpt_tos: list[str], raw: bytes) -> int:
         parsed = decoded(raw)
@@ -193,28 +180,15 @@ a { color: #0b4f6c; }
 """
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def shown_time(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return iso
-
-
 def page(title: str, body: str) -> str:
-    return (
-        '<!doctype html>\n<html lang="th">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        f"<title>{_e(title)} · กล่องจดหมายจำลอง Demo mailbox</title>\n"
-        f"<style>{STYLE}</style>\n</head>\n<body>\n"
-        '<header><p class="brand">กล่องจดหมายจำลอง <span lang="en">Demo mailbox</span></p>'
-        "<p>อีเมลทุกฉบับที่ระบบส่งมาอยู่ที่นี่ ไม่มีการส่งต่อจริง · "
-        '<span lang="en">Every e-mail the platform sends lands here; nothing is delivered.</span></p>'
-        "</header>\n"
-        f"<main>\n{body}\n</main>\n</body>\n</html>\n"
+    return common.page(
+        title,
+        body,
+        brand_th="กล่องจดหมายจำลอง",
+        brand_en="Demo mailbox",
+        note_th="อีเมลทุกฉบับที่ระบบส่งมาอยู่ที่นี่ ไม่มีการส่งต่อจริง",
+        note_en="Every e-mail the platform sends lands here; nothing is delivered.",
+        style=STYLE,
     )
 
 
@@ -277,16 +251,14 @@ class MailboxServer(ThreadingHTTPServer):
         self.store = store
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(common.Handler):
     server: MailboxServer
     server_version = "PrachaDemoMailbox/1"
+    log_name = "mailbox"
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         if code != 200:
             super().log_request(code, size)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log(format % args)
 
     def do_GET(self) -> None:
         self._handle()
@@ -306,7 +278,7 @@ class Handler(BaseHTTPRequestHandler):
                 else:
                     self._json(404, {"error": "not_found"})
             elif path == "/health":
-                self._send(200, b"ok", "text/plain; charset=utf-8")
+                self._text(200, b"ok")
             elif path == "/":
                 self._html(200, list_page(store.messages()))
             elif path == "/api/messages":
@@ -314,17 +286,17 @@ class Handler(BaseHTTPRequestHandler):
             elif (match := MESSAGE_PATH.fullmatch(path)) is not None and not (match[1] and match[3]):
                 self._one(int(match[2]), api=bool(match[1]), raw=bool(match[3]))
             else:
-                self._send(404, b"Not found", "text/plain; charset=utf-8")
+                self._not_found()
         except Exception as error:  # keep serving; say what broke
             log(f"error on {self.command} {self.path}: {error!r}")
-            self._send(500, b"Internal error", "text/plain; charset=utf-8")
+            self._text(500, b"Internal error")
 
     def _one(self, number: int, *, api: bool, raw: bool) -> None:
         store = self.server.store
         if raw:
             content = store.raw(number)
             if content is None:
-                self._send(404, b"Not found", "text/plain; charset=utf-8")
+                self._not_found()
             else:
                 self._send(200, content, "message/rfc822")
             return
@@ -340,21 +312,6 @@ class Handler(BaseHTTPRequestHandler):
             self._json(200, message)
         else:
             self._html(200, message_page(message))
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _html(self, status: int, document: str) -> None:
-        self._send(status, document.encode("utf-8"), "text/html; charset=utf-8")
-
-    def _json(self, status: int, data: object) -> None:
-        self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -379,20 +336,16 @@ def main(argv: list[str] | None = None) -> int:
         store.close()
         raise
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        # shutdown() waits for serve_forever() to return, so it cannot run on the thread serving.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    log(f"SMTP on {args.host}:{args.smtp_port}, messages at http://{args.host}:{args.port}/")
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        server.server_close()
+    def cleanup() -> None:
         controller.stop()
         store.close()
-        log("stopped")
+
+    common.serve_until_signalled(
+        server,
+        log,
+        listening=f"SMTP on {args.host}:{args.smtp_port}, messages at http://{args.host}:{args.port}/",
+        cleanup=cleanup,
+    )
     return 0
 
 

@@ -26,26 +26,23 @@ The protocol (Pracha's adapter is pracha/notifications/gateways.py):
 
 import argparse
 import hmac
-import html
 import json
 import re
-import signal
 import sqlite3
 import sys
-import threading
 import time
-import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from datetime import datetime
+from http.server import ThreadingHTTPServer
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
-BANGKOK = timezone(timedelta(hours=7), "Asia/Bangkok")
-SEND_TIMEOUT_SECONDS = 5
+from simulators import common
+from simulators.common import BANGKOK, RetryingSender, SqliteStore, post, shown_time
+from simulators.common import escape as _e
+
 MAX_BODY_BYTES = 64 * 1024
 MAX_TEXT_CHARACTERS = 1600
 MAX_DELAY_SECONDS = 120.0
@@ -63,8 +60,7 @@ GSM_BASIC = frozenset(
 GSM_EXTENSION = frozenset("^{}\\[~]|€")
 
 
-def log(message: str) -> None:
-    print(f"[sms] {message}", file=sys.stderr, flush=True)
+log = common.logger("sms")
 
 
 @dataclass(frozen=True)
@@ -109,7 +105,7 @@ class Job:
     attempts: int
 
 
-class Store:
+class Store(SqliteStore):
     """Messages and their delivery receipts in one SQLite file. One connection is shared by every thread
     under a lock; each statement commits on its own."""
 
@@ -144,18 +140,9 @@ class Store:
     """
 
     def __init__(self, path: Path) -> None:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.Lock()
-        self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.executescript(self.SCHEMA)
+        super().__init__(path)
         # A receipt that was being posted when the process stopped is simply due again.
         self._db.execute("UPDATE receipts SET in_flight = 0 WHERE in_flight = 1")
-
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
 
     def accept(
         self, *, to: str, sender: str, text: str, reference: str, callback_url: str, receipt_delay: float
@@ -290,7 +277,7 @@ class Store:
         }
 
 
-class Gateway:
+class Gateway(RetryingSender[Job]):
     """Takes messages and posts their receipts from a few sender threads."""
 
     def __init__(
@@ -304,30 +291,15 @@ class Gateway:
         retry_cap: float,
         senders: int,
     ) -> None:
+        super().__init__(
+            store, retry_base=retry_base, retry_cap=retry_cap, senders=senders, thread_name="receipts"
+        )
         self.store = store
         self.token = token
         self.receipt_delay = receipt_delay
         self.callback_url = callback_url
-        self.retry_base = retry_base
-        self.retry_cap = retry_cap
         self.mode = "normal"
         self.delay_seconds = 0.0
-        self._stopping = threading.Event()
-        self._work = threading.Event()
-        self._threads = [
-            threading.Thread(target=self._send_loop, name=f"receipts-{n}", daemon=True)
-            for n in range(senders)
-        ]
-
-    def start(self) -> None:
-        for thread in self._threads:
-            thread.start()
-
-    def stop(self) -> None:
-        self._stopping.set()
-        self._work.set()
-        for thread in self._threads:
-            thread.join(timeout=SEND_TIMEOUT_SECONDS + 1)
 
     def set_mode(self, mode: str, delay_seconds: float) -> None:
         self.mode, self.delay_seconds = mode, delay_seconds
@@ -374,16 +346,6 @@ class Gateway:
             self._work.set()
         return message, created
 
-    def _send_loop(self) -> None:
-        while not self._stopping.is_set():
-            self._work.clear()
-            job = self.store.claim_due(time.time())
-            if job is None:
-                wait = self.store.seconds_until_due(time.time())
-                self._work.wait(timeout=1.0 if wait is None else min(1.0, max(0.01, wait)))
-                continue
-            self._attempt(job)
-
     def _attempt(self, job: Job) -> None:
         if not job.callback_url:
             self.store.finish(job, status=None, error="", retry_at=None)
@@ -398,23 +360,13 @@ class Gateway:
                 "Authorization": f"Bearer {self.token}",
             },
         )
-        status: int | None = None
-        error = ""
-        try:
-            with urllib.request.urlopen(request, timeout=SEND_TIMEOUT_SECONDS) as answer:  # noqa: S310
-                status = answer.status
-                answer.read(4000)
-        except urllib.error.HTTPError as failure:
-            status = failure.code
-            failure.read(4000)
-        except (OSError, ValueError) as failure:  # refused, reset, timed out, unreachable
-            error = str(failure) or type(failure).__name__
+        status, _, error = post(request)
         attempts = job.attempts + 1
         if status is not None and 200 <= status < 300:
             self.store.finish(job, status=status, error="", retry_at=None)
             log(f"receipt {job.message_id} ({job.outcome}) attempt {attempts}: {status}, done")
             return
-        delay = min(self.retry_cap, self.retry_base * 2 ** min(attempts - 1, 60))
+        delay = self.retry_delay(attempts)
         self.store.finish(job, status=status, error=error or f"HTTP {status}", retry_at=time.time() + delay)
         log(f"receipt {job.message_id} attempt {attempts}: {status or error}, next attempt in {delay:.1f} s")
 
@@ -450,17 +402,6 @@ MODE_TEXT = {
 }
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def shown_time(iso: str) -> str:
-    try:
-        return datetime.fromisoformat(iso).astimezone(BANGKOK).strftime("%Y-%m-%d %H:%M:%S")
-    except ValueError:
-        return iso
-
-
 def messages_page(messages: list[dict[str, Any]], *, mode: str, delay_seconds: float) -> str:
     headings = "".join(
         f'<th scope="col">{_e(th)} <span class="en" lang="en">{_e(en)}</span></th>'
@@ -494,22 +435,19 @@ def messages_page(messages: list[dict[str, Any]], *, mode: str, delay_seconds: f
         else ""
     )
     empty = "" if messages else '<p>ยังไม่มีข้อความ · <span lang="en">No messages yet.</span></p>'
-    return (
-        '<!doctype html>\n<html lang="th">\n<head>\n<meta charset="utf-8">\n'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
-        "<title>ข้อความ SMS · SMS messages · ระบบ SMS จำลอง Demo SMS gateway</title>\n"
-        f"<style>{STYLE}</style>\n</head>\n<body>\n"
-        '<header><p class="brand">ระบบ SMS จำลอง <span lang="en">Demo SMS gateway</span></p>'
-        "<p>ระบบจำลองสำหรับทดสอบ ไม่มีการส่ง SMS จริง · "
-        '<span lang="en">A simulator for demos and tests: no real text message is sent.</span></p></header>\n'
-        "<main>\n"
+    return common.page(
+        "ข้อความ SMS · SMS messages",
         '<h1>ข้อความ SMS ที่ได้รับ <span class="en" lang="en">Text messages received</span></h1>\n'
         f"{notice}"
         '<p><a href="/">โหลดหน้านี้ใหม่ · <span lang="en">Reload this page</span></a></p>\n'
         '<div class="scroll" role="region" aria-label="ข้อความ SMS · Text messages" tabindex="0">\n'
         '<table><caption>ล่าสุดก่อน · <span lang="en">Newest first</span></caption>\n'
-        f"<thead><tr>{headings}</tr></thead>\n<tbody>{rows}</tbody></table></div>\n{empty}\n"
-        "</main>\n</body>\n</html>\n"
+        f"<thead><tr>{headings}</tr></thead>\n<tbody>{rows}</tbody></table></div>\n{empty}",
+        brand_th="ระบบ SMS จำลอง",
+        brand_en="Demo SMS gateway",
+        note_th="ระบบจำลองสำหรับทดสอบ ไม่มีการส่ง SMS จริง",
+        note_en="A simulator for demos and tests: no real text message is sent.",
+        style=STYLE,
     )
 
 
@@ -524,17 +462,16 @@ class GatewayServer(ThreadingHTTPServer):
         self.gateway = gateway
 
 
-class Handler(BaseHTTPRequestHandler):
+class Handler(common.Handler):
     server: GatewayServer
     server_version = "PrachaDemoSms/1"
+    log_name = "sms"
+    max_body_bytes = MAX_BODY_BYTES
 
     def log_request(self, code: int | str = "-", size: int | str = "-") -> None:
         # Sends are logged by the gateway; polling the lists would drown them.
         if code not in (200, 201) or self.command not in ("GET", "POST"):
             super().log_request(code, size)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        log(format % args)
 
     def do_GET(self) -> None:
         self._handle()
@@ -547,12 +484,12 @@ class Handler(BaseHTTPRequestHandler):
         path = urllib.parse.urlsplit(self.path).path
         try:
             if self.command == "GET" and path == "/health":
-                self._send(200, b"ok", "text/plain; charset=utf-8")
+                self._text(200, b"ok")
             elif self.command == "GET" and path == "/":
                 document = messages_page(
                     gateway.store.messages(), mode=gateway.mode, delay_seconds=gateway.delay_seconds
                 )
-                self._send(200, document.encode("utf-8"), "text/html; charset=utf-8")
+                self._html(200, document)
             elif path == "/api/messages" and self.command == "POST":
                 self._post_message()
             elif path == "/api/messages":
@@ -605,11 +542,8 @@ class Handler(BaseHTTPRequestHandler):
             )
         self.server.gateway.set_mode(data["mode"], float(delay))
 
-    def _body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
-        if length > MAX_BODY_BYTES:
-            raise RequestError(413, "too_large", "The request is too large.")
-        return self.rfile.read(length)
+    def _too_large(self) -> Exception:
+        return RequestError(413, "too_large", "The request is too large.")
 
     @staticmethod
     def _parse(body: bytes) -> object:
@@ -617,18 +551,6 @@ class Handler(BaseHTTPRequestHandler):
             return json.loads(body or b"{}")
         except ValueError as error:
             raise RequestError(400, "invalid_request", f"The body is not JSON: {error}") from error
-
-    def _send(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.send_header("Cache-Control", "no-store")
-        self.end_headers()
-        if self.command != "HEAD":
-            self.wfile.write(body)
-
-    def _json(self, status: int, data: object) -> None:
-        self._send(status, json.dumps(data, ensure_ascii=False).encode("utf-8"), "application/json")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -662,21 +584,14 @@ def main(argv: list[str] | None = None) -> int:
     )
     server = GatewayServer((args.host, args.port), gateway)
 
-    def stop(signum: int, frame: FrameType | None) -> None:
-        # shutdown() waits for serve_forever() to return, so it cannot run on the thread serving.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    gateway.start()
-    log(f"listening on http://{args.host}:{args.port}/")
-    try:
-        server.serve_forever(poll_interval=0.2)
-    finally:
-        server.server_close()
+    def cleanup() -> None:
         gateway.stop()
         store.close()
-        log("stopped")
+
+    gateway.start()
+    common.serve_until_signalled(
+        server, log, listening=f"listening on http://{args.host}:{args.port}/", cleanup=cleanup
+    )
     return 0
 
 
