@@ -46,8 +46,9 @@ system-packages:
 		echo "Installing Debian packages:$$missing"; apt-get update -q && apt-get install -y -q $$missing; \
 	fi
 
-$(VENV)/.installed: requirements.lock
+$(VENV)/.installed: requirements.lock requirements-pip.lock
 	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements-pip.lock
 	$(BIN)/pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
 	touch $@
 
