@@ -198,12 +198,12 @@ DEFAULTS: Texts = {
             (
                 "ค่าธรรมเนียมรอชำระ ((amount))",
                 "((description)) จำนวน ((amount)) กรุณาชำระภายในวันที่ ((due_date)) "
-                "ใบแจ้งชำระเงินเลขที่ ((reference)) ชำระด้วยพร้อมเพย์ได้ที่ ((link))",
+                "ใบแจ้งชำระเงินเลขที่ ((reference)) ชำระด้วยพร้อมเพย์ หรือที่เคาน์เตอร์ของหน่วยงานก็ได้",
             ),
             (
                 "A fee of ((amount)) is waiting for your payment",
                 "((description)): ((amount)). Please pay by ((due_date)). Bill number ((reference)). "
-                "You can pay with PromptPay here: ((link))",
+                "You can pay with PromptPay, or at the agency's counter.",
             ),
         ),
         EMAIL: _email(

@@ -43,6 +43,7 @@ LINK_LABELS: dict[str, Promise] = {
     "application_sent_back": gettext_lazy("See your application"),
     "application_approved": gettext_lazy("See your application"),
     "application_rejected": gettext_lazy("See your application"),
+    "payment_due": gettext_lazy("Pay now"),
     "payment_received": gettext_lazy("See your receipt"),
     "document_ready": gettext_lazy("See your document"),
     "document_revoked": gettext_lazy("See your document"),

@@ -380,6 +380,14 @@ def test_a_message_in_thai(people):
     assert f">{gettext_in('th', 'See your application')}</a>" in main
 
 
+def test_a_fee_to_pay_opens_its_bill_with_a_pay_button(people):
+    bill = "/payments/bills/8f2b0c1e-5d3a-4e1b-9c7d-2a6f4e8b1c3d/"
+    message = inapp(people["owner"], kind="payment_due", language="th", link=bill)
+    main = main_of(client_for(people["owner"], language="th").get(message_url(message)))
+    assert f'<a href="{bill}" role="button" draggable="false" class="govuk-button"' in main
+    assert f'data-module="govuk-button">{gettext_in("th", "Pay now")}</a>' in main
+
+
 # --- mark all as read ----------------------------------------------------------------------------------
 
 

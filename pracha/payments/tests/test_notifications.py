@@ -186,8 +186,9 @@ def test_a_fee_that_falls_due_asks_the_applicant_to_pay_on_every_channel(
     assert inapp.subject == "ค่าธรรมเนียมรอชำระ 1,200.50 บาท"
     assert inapp.body.startswith(
         f"ค่าธรรมเนียมคำขอเลขที่ APP-2569-000042 จำนวน 1,200.50 บาท กรุณาชำระภายในวันที่ {due} "
-        f"ใบแจ้งชำระเงินเลขที่ {bill.reference} ชำระด้วยพร้อมเพย์ได้ที่ http://testserver{link}"
+        f"ใบแจ้งชำระเงินเลขที่ {bill.reference} ชำระด้วยพร้อมเพย์ หรือที่เคาน์เตอร์ของหน่วยงานก็ได้\n\n"
     )
+    assert "http" not in inapp.body
     email = Message.objects.get(kind="payment_due", channel="email")
     assert email.subject == f"กรุณาชำระค่าธรรมเนียมภายในวันที่ {due}"
     assert f"ใบแจ้งชำระเงินเลขที่: {bill.reference}\n" in email.body
@@ -206,8 +207,9 @@ def test_an_applicant_who_reads_english_is_asked_in_english(world: dict[str, Any
     assert inapp.body.startswith(
         f"Fee for application APP-2569-000042: THB 1,200.50. "
         f"Please pay by {format_date(bill.due_date, lang='en')}. Bill number {bill.reference}. "
-        f"You can pay with PromptPay here: http://testserver/payments/bills/{bill.public_id}/"
+        "You can pay with PromptPay, or at the agency's counter.\n\n"
     )
+    assert inapp.link == f"/payments/bills/{bill.public_id}/"
 
 
 def test_a_fee_due_announced_again_asks_once(
