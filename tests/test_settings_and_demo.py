@@ -172,6 +172,9 @@ def test_demo_people_are_checksum_valid_and_match_their_register_records():
             user.date_of_birth,
         )
         assert user.last_name_th.endswith("ทดสอบ")
+        # A verified person's account says when; an unverified one has no date.
+        assert (user.verified_at is not None) == (user.assurance_level == "verified")
+    assert User.objects.filter(assurance_level="verified").count() == User.objects.count() - 5
     for business in Business.objects.all():
         assert validate_juristic_number(business.juristic_number) == business.juristic_number
     assert User.objects.get(national_id="1999900001079").check_password(demo_world.DEMO_PASSWORD)

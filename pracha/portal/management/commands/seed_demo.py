@@ -135,6 +135,7 @@ class Command(BaseCommand):
                     date_of_birth=person.date_of_birth,
                     phone=person.phone,
                     assurance_level=person.assurance_level,
+                    verified_at=timezone.now() if person.assurance_level == "verified" else None,
                 )
                 EmailAddress.objects.create(user=user, email=person.email, verified=True, primary=True)
                 self._count(created, "people", True)
