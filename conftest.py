@@ -139,7 +139,7 @@ def mailbox(tmp_path: Path) -> Iterator[RunningMailbox]:
     """The local mail catch-all (simulators/mailbox.py) as its own process: SMTP on a free loopback port
     (smtp_port), the page and JSON on url. The fixture changes no setting; a test sends to it with:
 
-        settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+        settings.EMAIL_BACKEND = "pracha.notifications.gateways.SmtpEmailBackend"
         settings.EMAIL_HOST = "127.0.0.1"
         settings.EMAIL_PORT = mailbox.smtp_port
 

@@ -81,7 +81,7 @@ class Result:
 def apply_settings(*, smtp_port: int, sms_url: str, site_url: str, raised: bool) -> None:
     from django.conf import settings
 
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "pracha.notifications.gateways.SmtpEmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = smtp_port
     settings.PRACHA_SMS_GATEWAY_URL = sms_url

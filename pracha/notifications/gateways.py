@@ -20,16 +20,22 @@ import json
 import smtplib
 import socket
 import ssl
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from contextvars import ContextVar
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends import smtp
 from django.utils.module_loading import import_string
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer
 
 # Seconds to wait for an SMTP server, the SMS gateway, or an agency's callback URL.
 SMTP_TIMEOUT_SECONDS = 30
@@ -74,9 +80,73 @@ def _is_permanent_code(code: int) -> bool:
     return 500 <= code < 600
 
 
-def email_send(*, to: str, subject: str, body: str, message_id: str) -> None:
+# When the SMTP conversation under way must be over (time.monotonic()); None: no deadline.
+_smtp_deadline: ContextVar[float | None] = ContextVar("smtp_deadline", default=None)
+
+
+def _smtp_time_left() -> float | None:
+    deadline = _smtp_deadline.get()
+    if deadline is None:
+        return None
+    left = deadline - time.monotonic()
+    if left <= 0:
+        # What smtplib raises for a step that timed out, so that Django's backend closes the socket.
+        raise smtplib.SMTPServerDisconnected("the SMTP server took longer than one attempt may take")
+    return left
+
+
+class DeadlineSMTP(smtplib.SMTP):
+    """smtplib.SMTP whose whole conversation ends by the deadline email_send sets. smtplib gives every
+    read and write its own full timeout, so a slow server could hold an attempt past the worker's lease
+    and another worker would send the e-mail again; here each step may take only the time left."""
+
+    def _step_timeout(self) -> float | None:
+        """The timeout of the next step: smtplib's own, cut to the time left."""
+        left = _smtp_time_left()
+        if left is None:
+            return None
+        return min(self.timeout, left) if isinstance(self.timeout, int | float) else left
+
+    def connect(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
+        # Opening the connection and reading the greeting both use self.timeout.
+        timeout = self._step_timeout()
+        if timeout is not None:
+            self.timeout = timeout
+        return super().connect(*args, **kwargs)
+
+    def send(self, s: "ReadableBuffer | str") -> None:
+        # Every command, and the message itself, is written by send(); its reply is read with the
+        # socket's timeout set here.
+        timeout = self._step_timeout()
+        if timeout is not None and self.sock is not None:
+            self.sock.settimeout(timeout)
+        super().send(s)
+
+
+class DeadlineSMTPSSL(DeadlineSMTP, smtplib.SMTP_SSL):
+    pass
+
+
+class SmtpEmailBackend(smtp.EmailBackend):
+    """Django's SMTP backend (same settings), whose conversations keep the deadline of DeadlineSMTP."""
+
+    @property
+    def connection_class(self) -> type[smtplib.SMTP]:
+        return DeadlineSMTPSSL if self.use_ssl else DeadlineSMTP
+
+
+def email_send(*, to: str, subject: str, body: str, message_id: str, within_seconds: float) -> None:
     """Hand one e-mail to the configured backend (settings.EMAIL_BACKEND). The SMTP server accepting it
-    is all we learn: e-mail has no delivery receipts."""
+    is all we learn: e-mail has no delivery receipts. With SmtpEmailBackend, the whole conversation
+    takes at most `within_seconds`; a slower server is a temporary failure."""
+    deadline = _smtp_deadline.set(time.monotonic() + within_seconds)
+    try:
+        _email_send(to=to, subject=subject, body=body, message_id=message_id)
+    finally:
+        _smtp_deadline.reset(deadline)
+
+
+def _email_send(*, to: str, subject: str, body: str, message_id: str) -> None:
     connection = get_connection(fail_silently=False, timeout=settings.EMAIL_TIMEOUT or SMTP_TIMEOUT_SECONDS)
     email = EmailMessage(
         subject=subject,

@@ -1193,6 +1193,8 @@ def _deliver(message: Message) -> str:
             subject=message.subject,
             body=message.body,
             message_id=gateways.email_message_id(message.public_id),
+            # Well inside the lease, so that no other worker takes the message over while it is sent.
+            within_seconds=settings.PRACHA_NOTIFY_LEASE_SECONDS / 2,
         )
         return ""
     accepted = gateways.sms_gateway().send(

@@ -19,6 +19,6 @@ PRACHA_SMS_GATEWAY_URL = os.environ.get("PRACHA_SMS_GATEWAY_URL", "http://127.0.
 PRACHA_MAIL_CATCHER_URL = os.environ.get("PRACHA_MAIL_CATCHER_URL", "http://127.0.0.1:8025/")
 # The demo's agency systems listen on this machine: let delivery callbacks reach loopback addresses.
 PRACHA_NOTIFY_CALLBACK_ALLOW_PRIVATE = True
-EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+EMAIL_BACKEND = "pracha.notifications.gateways.SmtpEmailBackend"
 EMAIL_HOST = "127.0.0.1"
 EMAIL_PORT = 1025

@@ -92,7 +92,7 @@ def test_thai_mail_arrives_decoded(mailbox, cte, charset, marker):
 
 
 def test_django_smtp_backend_delivers_to_it(mailbox, settings):
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "pracha.notifications.gateways.SmtpEmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = mailbox.smtp_port
     sent = mail.send_mail(

@@ -54,7 +54,7 @@ def sms_on(settings, sms_gateway: RunningSmsGateway) -> RunningSmsGateway:
 
 def smtp_at(settings, port: int, timeout: float = 5) -> None:
     """Send e-mail with Django's SMTP backend to whatever listens on loopback `port`."""
-    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_BACKEND = "pracha.notifications.gateways.SmtpEmailBackend"
     settings.EMAIL_HOST = "127.0.0.1"
     settings.EMAIL_PORT = port
     settings.EMAIL_TIMEOUT = timeout
@@ -534,7 +534,7 @@ def test_an_smtp_refusal_naming_the_address_is_stored_masked():
     with (
         smtp_server("rcpt", "550 5.1.1 <Somchai@example.test>: no such user") as port,
         override_settings(
-            EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+            EMAIL_BACKEND="pracha.notifications.gateways.SmtpEmailBackend",
             EMAIL_HOST="127.0.0.1",
             EMAIL_PORT=port,
             EMAIL_TIMEOUT=2,
