@@ -202,7 +202,7 @@ def slow_smtp(settings) -> Iterator[SlowSmtpServer]:
     server = SlowSmtpServer(delay=0.5)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     settings.EMAIL_BACKEND = "pracha.notifications.gateways.SmtpEmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = server.server_address
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
     settings.EMAIL_TIMEOUT = 5
     yield server
     server.shutdown()
