@@ -100,6 +100,14 @@ def validate(*, kind: Kind, channel: str, language: str, subject: str, body: str
                         "www.): people must never be led to type a code into a page a message opened."
                     ),
                 )
+    elif channel == SMS and any(marker in body.lower() for marker in LINK_MARKERS):
+        refuse(
+            "body",
+            _(
+                "An SMS must not contain a link (((link)), http or www.): people are told that a link "
+                "in an SMS is a fraud. Name ((domain)) for them to type instead."
+            ),
+        )
     if channel == SMS and "body" not in errors:
         parts = sms_length(render(body, sample_values(kind, language))).parts
         if parts > SMS_MAX_PARTS:

@@ -73,6 +73,19 @@ def test_a_one_time_code_is_never_beside_a_link(body):
 
 def test_a_link_in_an_ordinary_message_is_fine():
     assert validate(body=GOOD_BODY + " ((link)) https://pracha.example/") == {}
+    assert validate(channel="inapp", body=GOOD_BODY + " ((link))") == {}
+
+
+@pytest.mark.parametrize(
+    "link", ["((link))", "https://pracha.example/", "http://x.example", "www.pracha.example"]
+)
+def test_an_sms_never_carries_a_link(link):
+    assert validate(channel="sms", subject="", body=f"{GOOD_BODY} {link}") == {
+        "body": [
+            "An SMS must not contain a link (((link)), http or www.): people are told that a link in an "
+            "SMS is a fraud. Name ((domain)) for them to type instead."
+        ]
+    }
 
 
 def test_email_and_inapp_need_a_subject_and_sms_has_none():
