@@ -67,6 +67,8 @@ ERROR_MAX_LENGTH = 500  # Message.last_error
 SUBJECT_MAX_LENGTH = 300  # Message.subject
 LINK_MAX_LENGTH = 300  # Message.link
 DEDUPE_KEY_MAX_LENGTH = 200  # Message.dedupe_key
+# A topic's key gets ":<person's id>" added for each follower; the id is at most 19 digits.
+TOPIC_DEDUPE_KEY_MAX_LENGTH = DEDUPE_KEY_MAX_LENGTH - 20
 CLIENT_REFERENCE_MAX_LENGTH = 100  # Message.client_reference
 API_VALUE_MAX_LENGTH = 2000
 API_KEY_NAME_MAX_LENGTH = 100
@@ -350,6 +352,8 @@ def topic_publish(
     topic = _topic(topic)
     if not dedupe_key:
         raise ValueError("topic_publish needs a dedupe_key")
+    if len(dedupe_key) > TOPIC_DEDUPE_KEY_MAX_LENGTH:
+        raise ValueError("topic_publish's dedupe_key is too long")
     people = 0
     subscriptions = Subscription.objects.filter(topic=topic).select_related("user").order_by("pk")
     for subscription in subscriptions.iterator():
@@ -359,7 +363,8 @@ def topic_publish(
             agency_code=agency_code,
             context={"topic": topic_name or topic_label(topic), "title": title},
             link=link,
-            dedupe_key=f"{dedupe_key}:{subscription.user_id}"[:DEDUPE_KEY_MAX_LENGTH],
+            # Never cut: a key cut short would lose the person and tell only the first follower.
+            dedupe_key=f"{dedupe_key}:{subscription.user_id}",
         )
         people += 1
     return people

@@ -4,6 +4,7 @@ failures; end to end through the mail catch-all in test_delivery.py), receipts, 
 codes, topics, templates, API keys and the send API."""
 
 import datetime
+import functools
 import re
 import socket
 import threading
@@ -1148,6 +1149,20 @@ def test_a_topic_is_published_to_its_followers_once():
         dedupe_key="news:1",
     )
     assert Message.objects.count() == 2
+
+
+def test_a_topic_key_too_long_to_tell_each_follower_apart_is_refused():
+    for _ in range(2):
+        Subscription.objects.create(user=person(), topic="agency:bma-bang-rak")
+    publish = functools.partial(
+        services.topic_publish, topic="agency:bma-bang-rak", agency_code="bma-bang-rak", title="ข่าว"
+    )
+    with pytest.raises(ValueError, match="dedupe_key is too long"):
+        publish(dedupe_key="n" * 181)
+    assert not Message.objects.exists()
+    # The longest key allowed: each follower's key, ":<id>" added, stays whole and apart.
+    assert publish(dedupe_key="n" * 180) == 2
+    assert Message.objects.filter(kind="topic_announcement").values("dedupe_key").distinct().count() == 2
 
 
 @pytest.mark.parametrize(
