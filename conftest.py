@@ -2,6 +2,8 @@
 SMS gateway and the mail catch-all."""
 
 import io
+import time
+import types
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +19,7 @@ from pracha.accounts.public import User
 from pracha.accounts.tests.factories import UserFactory
 from pracha.agencies.public import Agency
 from pracha.agencies.tests.factories import AgencyFactory, MembershipFactory, RoleFactory
+from pracha.core import ratelimit
 from pracha.portal import demo_world
 from simulators.running import RunningBank, RunningMailbox, RunningSmsGateway, write_billers
 
@@ -38,6 +41,15 @@ def with_totp(user: Any) -> Any:
     """Officers must have an authenticator; tests give them one with a fixed secret."""
     Authenticator.objects.create(user=user, type=Authenticator.Type.TOTP, data={"secret": "JBSWY3DPEHPK3PXP"})
     return user
+
+
+@pytest.fixture
+def frozen_rate_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Rate limits count in windows of the clock (a second, a minute, an hour): freeze the limits'
+    clock so a test never straddles two windows (only pracha.core.ratelimit's view of the time
+    changes)."""
+    frozen = float(int(time.time())) + 0.5
+    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: frozen))
 
 
 @pytest.fixture

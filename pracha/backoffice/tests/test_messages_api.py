@@ -223,7 +223,7 @@ def test_an_inactive_membership_is_not_staff(people: dict[str, Any]) -> None:
     assert not Message.objects.exists()
 
 
-def test_the_keys_rate_limit_answers_429(people: dict[str, Any]) -> None:
+def test_the_keys_rate_limit_answers_429(people: dict[str, Any], frozen_rate_clock: None) -> None:
     client = api(key(people, "test", limit=2))
     assert [post(client, send_body(to=f"person{n}@example.com")).status_code for n in range(2)] == [201, 201]
     refused = post(client, send_body(to="person3@example.com"))

@@ -1,18 +1,15 @@
 """Fixtures shared by the notifications tests: an agency's system listening for delivery callbacks (a
-real HTTP server on loopback), and a rate-limit clock that stays in one second."""
+real HTTP server on loopback)."""
 
 import json
 import threading
 import time
-import types
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
-
-from pracha.core import ratelimit
 
 
 @dataclass
@@ -85,11 +82,3 @@ def agency_system() -> Iterator[AgencySystem]:
     yield system
     server.shutdown()
     server.server_close()
-
-
-@pytest.fixture
-def one_second(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Rate limits count per clock second: freeze the limits' clock so a test's sweep never straddles
-    two seconds (only pracha.core.ratelimit's view of the time changes)."""
-    frozen = float(int(time.time())) + 0.5
-    monkeypatch.setattr(ratelimit, "time", types.SimpleNamespace(time=lambda: frozen))

@@ -405,7 +405,7 @@ def test_a_message_whose_worker_died_holding_it_is_taken_over():
     assert len(mail.outbox) == 1
 
 
-def test_over_the_channel_rate_limit_messages_wait_untouched_without_an_attempt(settings, one_second):
+def test_over_the_channel_rate_limit_messages_wait_untouched_without_an_attempt(settings, frozen_rate_clock):
     settings.PRACHA_NOTIFY_RATE_LIMITS = {"email": 2}
     messages = [MessageFactory() for _ in range(5)]
     before = {m.pk: (m.next_attempt_at, m.updated_at) for m in Message.objects.all()}
@@ -422,7 +422,7 @@ def test_over_the_channel_rate_limit_messages_wait_untouched_without_an_attempt(
     assert Message.objects.get(pk=messages[2].pk).updated_at == before[messages[2].pk][1]
 
 
-def test_over_the_agency_rate_limit_only_that_agency_waits(settings, one_second):
+def test_over_the_agency_rate_limit_only_that_agency_waits(settings, frozen_rate_clock):
     settings.PRACHA_NOTIFY_AGENCY_RATE_LIMITS = {"email": 1}
     MessageFactory(agency_code="a")
     MessageFactory(agency_code="a")
@@ -435,7 +435,7 @@ def test_over_the_agency_rate_limit_only_that_agency_waits(settings, one_second)
     ]
 
 
-def test_one_agency_does_not_starve_the_others(settings, one_second):
+def test_one_agency_does_not_starve_the_others(settings, frozen_rate_clock):
     """The channel's slots go in turns to every agency with messages waiting; a message its agency may
     not send now takes none of them."""
     settings.PRACHA_NOTIFY_RATE_LIMITS = {"email": 4}
@@ -470,7 +470,7 @@ def test_a_sweep_keeps_sending_at_the_rate_limit_for_its_time(settings):
     assert len(mail.outbox) == 5
 
 
-def test_the_sweep_time_comes_from_the_settings(settings, one_second):
+def test_the_sweep_time_comes_from_the_settings(settings, frozen_rate_clock):
     settings.PRACHA_NOTIFY_RATE_LIMITS = {"email": 1}
     settings.PRACHA_NOTIFY_SWEEP_SECONDS = 0.3
     MessageFactory()
@@ -1031,7 +1031,7 @@ def test_a_new_code_replaces_the_old_one(people):
     assert services.contact_code_confirm(actor=owner, channel="email", code=new).address == "b@example.test"
 
 
-def test_codes_are_rate_limited_per_person(people, settings):
+def test_codes_are_rate_limited_per_person(people, settings, frozen_rate_clock):
     settings.PRACHA_NOTIFY_CODES_PER_HOUR = 2
     owner = people["owner"]
     services.contact_code_send(actor=owner, channel="email", address="a@example.test")
@@ -1043,7 +1043,7 @@ def test_codes_are_rate_limited_per_person(people, settings):
     assert Message.objects.count() == 2
 
 
-def test_codes_are_rate_limited_per_address(people, settings):
+def test_codes_are_rate_limited_per_address(people, settings, frozen_rate_clock):
     settings.PRACHA_NOTIFY_CODES_PER_HOUR = 1
     services.contact_code_send(actor=people["owner"], channel="email", address="shared@example.test")
     with pytest.raises(RateLimited):
@@ -1375,7 +1375,7 @@ def test_a_team_key_sends_only_to_the_agencys_staff():
     assert send(api_key, team_member=True).status == Status.QUEUED
 
 
-def test_a_key_over_its_rate_limit_gets_429_with_a_clear_message():
+def test_a_key_over_its_rate_limit_gets_429_with_a_clear_message(frozen_rate_clock):
     api_key, _secret = key("live", rate_limit_per_minute=2)
     send(api_key)
     send(api_key)

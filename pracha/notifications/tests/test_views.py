@@ -740,7 +740,9 @@ def test_the_code_page_without_a_code_waiting_sends_you_to_ask_for_one(people):
     assert response["Location"] == contact_url("contact-address", "sms")
 
 
-def test_asking_for_too_many_codes_is_refused_clearly(people, settings, django_capture_on_commit_callbacks):
+def test_asking_for_too_many_codes_is_refused_clearly(
+    people, settings, django_capture_on_commit_callbacks, frozen_rate_clock
+):
     owner = people["owner"]
     client = client_for(owner)
     for _attempt in range(settings.PRACHA_NOTIFY_CODES_PER_HOUR):
