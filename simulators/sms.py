@@ -73,15 +73,21 @@ class Length:
 def length(text: str) -> Length:
     """GSM-7 when every character is in the default alphabet or its extension (which counts 2): 160 in
     one message, 153 per part of a long one. Anything else is UCS-2, counted in UTF-16 code units (an
-    emoji counts 2): 70 in one message, 67 per part."""
+    emoji counts 2): 70 in one message, 67 per part. A character that counts 2 is never split between
+    two parts."""
     if all(char in GSM_BASIC or char in GSM_EXTENSION for char in text):
         encoding, single, per_part = "GSM-7", 160, 153
-        characters = sum(2 if char in GSM_EXTENSION else 1 for char in text)
+        sizes = [2 if char in GSM_EXTENSION else 1 for char in text]
     else:
         encoding, single, per_part = "UCS-2", 70, 67
-        characters = len(text.encode("utf-16-le")) // 2
-    parts = 1 if characters <= single else -(-characters // per_part)
-    return Length(encoding, characters, parts)
+        sizes = [2 if ord(char) > 0xFFFF else 1 for char in text]
+    parts, room = 1, per_part
+    if sum(sizes) > single:
+        for size in sizes:
+            if size > room:
+                parts, room = parts + 1, per_part
+            room -= size
+    return Length(encoding, sum(sizes), parts)
 
 
 def now_text() -> str:

@@ -5,9 +5,9 @@ single message, 153 in each part of a long one (the rest of each part carries th
 them up). A character of the extension table (^ { } \\ [ ~ ] | €) is sent as an escape and the character,
 so it counts 2. Anything else, Thai included, makes the whole message UCS-2: 70 UTF-16 code units in a
 single message, 67 per part, a character outside the Basic Multilingual Plane (most emoji) counting 2.
+A character that counts 2 is never split between two parts.
 """
 
-import math
 from dataclasses import dataclass
 
 GSM_7 = "GSM-7"
@@ -31,18 +31,27 @@ class SmsLength:
     per_part: int
 
 
-def _parts(characters: int, single: int, per_part: int) -> tuple[int, int]:
-    if characters <= single:
-        return (1 if characters else 0), single
-    return math.ceil(characters / per_part), per_part
+def _parts(sizes: list[int], single: int, per_part: int) -> tuple[int, int]:
+    """The parts a text of characters of these sizes takes, and the room of each. A character of two
+    (an escape and its character, or a surrogate pair) is never split between parts: when only one
+    is left in a part, it starts the next."""
+    if sum(sizes) <= single:
+        return (1 if sizes else 0), single
+    parts, room = 1, per_part
+    for size in sizes:
+        if size > room:
+            parts, room = parts + 1, per_part
+        room -= size
+    return parts, per_part
 
 
 def sms_length(text: str) -> SmsLength:
     """The encoding the phone will choose, the characters it counts, and the parts it sends."""
     if all(character in GSM_BASIC or character in GSM_EXTENSION for character in text):
-        characters = sum(2 if character in GSM_EXTENSION else 1 for character in text)
-        parts, per_part = _parts(characters, GSM_SINGLE, GSM_PER_PART)
-        return SmsLength(encoding=GSM_7, characters=characters, parts=parts, per_part=per_part)
-    characters = len(text.encode("utf-16-le")) // 2
-    parts, per_part = _parts(characters, UCS_SINGLE, UCS_PER_PART)
-    return SmsLength(encoding=UCS_2, characters=characters, parts=parts, per_part=per_part)
+        encoding, single, per_part = GSM_7, GSM_SINGLE, GSM_PER_PART
+        sizes = [2 if character in GSM_EXTENSION else 1 for character in text]
+    else:
+        encoding, single, per_part = UCS_2, UCS_SINGLE, UCS_PER_PART
+        sizes = [2 if ord(character) > 0xFFFF else 1 for character in text]  # UTF-16 code units
+    parts, room = _parts(sizes, single, per_part)
+    return SmsLength(encoding=encoding, characters=sum(sizes), parts=parts, per_part=room)

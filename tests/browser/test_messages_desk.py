@@ -129,6 +129,12 @@ def test_the_sms_count_follows_the_typing(
     body.fill(LONG)
     expect(count).to_have_text(count_text(LONG))
 
+    # A surrogate pair is never split between two parts, in the page as on the server.
+    boundary = "ก" * 66 + "😀" + "ก" * 66
+    body.fill(boundary)
+    expect(count).to_have_text(count_text(boundary))
+    assert sms_length(boundary).parts == 3
+
     english = "Your application was received. Details at ((domain))."
     body.fill(english)
     expect(count).to_have_text(count_text(english))

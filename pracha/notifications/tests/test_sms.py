@@ -58,3 +58,17 @@ def test_thai_text_with_an_emoji_counts_the_surrogate_pair_as_two():
 
 def test_empty_text_takes_no_part():
     assert sms_length("") == SmsLength(encoding="GSM-7", characters=0, parts=0, per_part=160)
+
+
+def test_an_extension_character_is_never_split_between_two_parts():
+    # 152 letters leave one septet in the first part: the escape and its € go to the second.
+    text = "a" * 152 + "€" + "a" * 152
+    assert sms_length(text) == SmsLength(encoding="GSM-7", characters=306, parts=3, per_part=153)
+    assert sms_length("a" * 151 + "€" + "a" * 153).parts == 2
+
+
+def test_an_emoji_is_never_split_between_two_parts():
+    # 66 Thai characters leave one UTF-16 unit in the first part: the surrogate pair goes to the second.
+    text = THAI * 66 + "😀" + THAI * 66
+    assert sms_length(text) == SmsLength(encoding="UCS-2", characters=134, parts=3, per_part=67)
+    assert sms_length(THAI * 65 + "😀" + THAI * 67).parts == 2

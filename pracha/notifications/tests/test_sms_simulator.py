@@ -176,6 +176,8 @@ def test_a_message_is_accepted_once_per_reference(sms_gateway):
         ("😀" * 35, "UCS-2", 1),  # outside the BMP: two UTF-16 code units each
         ("😀" * 36, "UCS-2", 2),
         ("ç", "UCS-2", 1),  # not in the GSM alphabet (only Ç is)
+        ("a" * 152 + "€" + "a" * 152, "GSM-7", 3),  # an escape and its character stay in one part
+        ("ก" * 66 + "😀" + "ก" * 66, "UCS-2", 3),  # so does a surrogate pair
     ],
 )
 def test_encoding_and_parts_are_counted_as_the_phone_does(shared_gateway, text, encoding, parts):

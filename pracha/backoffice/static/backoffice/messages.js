@@ -3,7 +3,8 @@
 // typical values in the placeholders as the preview, and read out politely (aria-live) when it changes.
 // Counting rules (the same as pracha/notifications/sms.py): a text only in the GSM 03.38 basic set is
 // GSM-7, 160 characters in one message and 153 per part, an extension character counting 2; anything
-// else, Thai included, is UCS-2, 70 UTF-16 code units in one message and 67 per part.
+// else, Thai included, is UCS-2, 70 UTF-16 code units in one message and 67 per part; a character
+// that counts 2 is never split between two parts.
 (function () {
   "use strict";
 
@@ -31,34 +32,53 @@
     });
   }
 
-  function parts(characters, single, perPart) {
-    if (characters <= single) {
-      return [characters ? 1 : 0, single];
+  // sizes: what each character counts. One that counts 2 is never split between two parts.
+  function length(encoding, sizes, single, perPart) {
+    var characters = 0;
+    var count = sizes.length ? 1 : 0;
+    var room = perPart;
+    for (var i = 0; i < sizes.length; i += 1) {
+      characters += sizes[i];
+      if (sizes[i] > room) {
+        count += 1;
+        room = perPart;
+      }
+      room -= sizes[i];
     }
-    return [Math.ceil(characters / perPart), perPart];
+    if (characters <= single) {
+      return { encoding: encoding, characters: characters, parts: count ? 1 : 0, per_part: single };
+    }
+    return { encoding: encoding, characters: characters, parts: count, per_part: perPart };
   }
 
   function smsLength(text) {
-    var gsm = true;
-    var septets = 0;
+    var septets = [];
     for (var i = 0; i < text.length; i += 1) {
       var character = text.charAt(i);
       if (GSM_EXTENSION.indexOf(character) !== -1) {
-        septets += 2;
+        septets.push(2);
       } else if (GSM_BASIC.indexOf(character) !== -1) {
-        septets += 1;
+        septets.push(1);
       } else {
-        gsm = false;
+        septets = null;
         break;
       }
     }
-    if (gsm) {
-      var gsmParts = parts(septets, 160, 153);
-      return { encoding: "GSM-7", characters: septets, parts: gsmParts[0], per_part: gsmParts[1] };
+    if (septets) {
+      return length("GSM-7", septets, 160, 153);
     }
-    // A JavaScript string's length is its UTF-16 code units, as UCS-2 counts them.
-    var ucsParts = parts(text.length, 70, 67);
-    return { encoding: "UCS-2", characters: text.length, parts: ucsParts[0], per_part: ucsParts[1] };
+    // UTF-16 code units, as UCS-2 counts them: a surrogate pair (most emoji) counts 2.
+    var units = [];
+    for (var j = 0; j < text.length; j += 1) {
+      var code = text.charCodeAt(j);
+      if (code >= 0xd800 && code <= 0xdbff && j + 1 < text.length) {
+        units.push(2);
+        j += 1;
+      } else {
+        units.push(1);
+      }
+    }
+    return length("UCS-2", units, 70, 67);
   }
 
   function describe(length) {
