@@ -29,6 +29,7 @@ GOOD_PROD_ENV = {
     "DATABASE_URL": "postgresql://pracha@127.0.0.1:5432/pracha",
     "PRACHA_SIGNING_ROOT": "/srv/pracha/signing",
     "PRACHA_SITE_URL": "https://pracha.example",
+    "REDIS_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -46,7 +47,15 @@ def start_prod(billers_file: Path, **changes: str | None) -> subprocess.Complete
         key: value
         for key, value in os.environ.items()
         if not key.startswith(
-            ("DJANGO_", "DATABASE_", "PRACHA_BILLERS_", "PRACHA_SIGNING_", "PRACHA_SITE_", "PRACHA_SMS_")
+            (
+                "DJANGO_",
+                "DATABASE_",
+                "PRACHA_BILLERS_",
+                "PRACHA_SIGNING_",
+                "PRACHA_SITE_",
+                "PRACHA_SMS_",
+                "REDIS_",
+            )
         )
     }
     env.update(GOOD_PROD_ENV)
@@ -88,6 +97,7 @@ def test_prod_starts_with_a_real_sms_gateway_and_its_own_token(billers_file):
         ({"PRACHA_BILLERS_FILE": None}, "The environment variable PRACHA_BILLERS_FILE must be set."),
         ({"PRACHA_SIGNING_ROOT": None}, "The environment variable PRACHA_SIGNING_ROOT must be set."),
         ({"PRACHA_SITE_URL": None}, "The environment variable PRACHA_SITE_URL must be set."),
+        ({"REDIS_URL": None}, "The environment variable REDIS_URL must be set."),
         (
             {"PRACHA_SMS_GATEWAY_URL": "https://sms.example/"},
             "The environment variable PRACHA_SMS_GATEWAY_TOKEN must be set.",

@@ -3,10 +3,10 @@
 A limit counts hits of one key (a client, a document...) in windows of `window_seconds` that start on
 the clock's multiples of it: `hit()` counts one and says whether it is still within the limit,
 `hits()` only looks. The count is made with cache.add (0 when the window's first hit comes) and
-cache.incr. With Redis (the scale profile) incr is atomic, so the limit is exact. The database and
-local-memory caches implement incr as a read and a write, which are not atomic across processes: a
-few requests racing at the same moment may each count once less, so a limit may let through a few
-more hits than it says. That is acceptable for limits meant to stop guessing at scale.
+cache.incr. With Redis (required in production) incr is atomic, so the limit is exact. The database
+and local-memory caches of the embedded default implement incr as a read and a write, which are not
+atomic: requests racing in parallel may each read the same count, so a limit can let through as many
+extra hits as there are requests in flight at once.
 """
 
 import ipaddress

@@ -1,4 +1,5 @@
-"""Production: refuses to start without a secret key, allowed hosts and a database URL."""
+"""Production: refuses to start without a secret key, allowed hosts, a database URL, Redis and the
+other settings below."""
 
 import os
 
@@ -57,7 +58,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 # A relay that does not answer within this many seconds counts as a temporary failure, retried later.
 EMAIL_TIMEOUT = 30
 
-# The scale profile: Redis shared by every app process for the cache and sign-in rate limits.
-REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+# Redis, shared by every app process, for the cache and the rate limits. Its counting is atomic; the
+# database cache's is a read and a write, so requests racing in parallel could pass a limit many times
+# over, and limits guard sign-in, one-time codes sent by SMS and agencies' sending keys.
+REDIS_URL = env_str("REDIS_URL")
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
