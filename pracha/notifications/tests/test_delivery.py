@@ -4,10 +4,9 @@ test's live server. Failures: SMTP down then up, numbers the gateway refuses or 
 workers that die holding a message or after the gateway took it, and rate limits."""
 
 import datetime
-import socketserver
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -151,87 +150,6 @@ def test_a_worker_that_died_holding_an_email_loses_nothing(smtp):
     assert services.messages_send_due() == 0
     time.sleep(0.3)
     assert len(smtp.messages()) == 1
-
-
-class SlowSmtpServer(socketserver.ThreadingTCPServer):
-    """An SMTP server that answers every command, correctly, after `delay` seconds: each step well
-    inside the SMTP timeout, the whole conversation longer than an attempt may take. It records the
-    commands it received."""
-
-    daemon_threads = True
-    allow_reuse_address = True
-
-    def __init__(self, delay: float) -> None:
-        super().__init__(("127.0.0.1", 0), SlowSmtpHandler)
-        self.delay = delay
-        self.received: list[str] = []
-
-
-class SlowSmtpHandler(socketserver.StreamRequestHandler):
-    server: SlowSmtpServer
-
-    def answer(self, line: str) -> None:
-        self.wfile.write(f"{line}\r\n".encode())
-
-    def handle(self) -> None:
-        self.answer("220 slow.example ESMTP")
-        in_data = False
-        for raw in self.rfile:
-            line = raw.decode().rstrip("\r\n")
-            if in_data:
-                if line == ".":
-                    in_data = False
-                    self.server.received.append(".")
-                    time.sleep(self.server.delay)
-                    self.answer("250 accepted")
-                continue
-            self.server.received.append(line.split(" ")[0].upper())
-            time.sleep(self.server.delay)
-            if line.upper() == "DATA":
-                in_data = True
-                self.answer("354 go ahead")
-            elif line.upper() == "QUIT":
-                self.answer("221 bye")
-                return
-            else:
-                self.answer("250 ok")
-
-
-@pytest.fixture
-def slow_smtp(settings) -> Iterator[SlowSmtpServer]:
-    server = SlowSmtpServer(delay=0.5)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    settings.EMAIL_BACKEND = "pracha.notifications.gateways.SmtpEmailBackend"
-    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", server.server_address[1]
-    settings.EMAIL_TIMEOUT = 5
-    yield server
-    server.shutdown()
-    server.server_close()
-
-
-def test_a_slow_smtp_server_cannot_keep_an_email_past_its_lease(slow_smtp, settings):
-    # An attempt may take half the lease, 1 s: the server answers each command in 0.5 s, far within
-    # the SMTP timeout, so without the deadline it would hold the attempt for 3 s or more and the
-    # sweeper would send the e-mail again.
-    settings.PRACHA_NOTIFY_LEASE_SECONDS = 2
-    message = MessageFactory(address="somchai@example.test")
-    started = time.monotonic()
-    assert services.messages_send_due() == 0  # tried once, not sent
-    assert time.monotonic() - started < settings.PRACHA_NOTIFY_LEASE_SECONDS
-    message.refresh_from_db()
-    assert (message.status, message.attempts) == (Status.QUEUED, 1)
-    assert message.last_error.startswith("SMTPServerDisconnected: ")
-    assert "." not in slow_smtp.received  # the message's text was never handed over
-    assert slow_smtp.received[:2] == ["EHLO", "MAIL"]
-
-
-def test_a_slow_smtp_server_within_the_time_allowed_takes_the_email(slow_smtp, settings):
-    settings.PRACHA_NOTIFY_LEASE_SECONDS = 12
-    message = MessageFactory(address="somchai@example.test")
-    assert services.messages_send_due() == 1
-    message.refresh_from_db()
-    assert (message.status, message.attempts, message.last_error) == (Status.SENT, 1, "")
-    assert slow_smtp.received == ["EHLO", "MAIL", "RCPT", "DATA", ".", "QUIT"]
 
 
 # --- SMS ------------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ gateway as its own process, and real SMTP servers on loopback that refuse, hang 
 failures; end to end through the mail catch-all in test_delivery.py), receipts, preferences, one-time
 codes, topics, templates, API keys and the send API."""
 
+import asyncio
 import datetime
 import functools
 import re
@@ -75,6 +76,32 @@ class Refusing:
 
     async def handle_DATA(self, server, session, envelope):
         return self.data or "250 OK"
+
+
+class Slow:
+    """An aiosmtpd handler that answers MAIL, RCPT and the end of DATA rightly, each after `delay`
+    seconds, and notes in `heard` the ones it answered."""
+
+    def __init__(self, delay: float) -> None:
+        self.delay = delay
+        self.heard: list[str] = []
+
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        await asyncio.sleep(self.delay)
+        envelope.mail_from = address
+        self.heard.append("MAIL")
+        return "250 OK"
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        await asyncio.sleep(self.delay)
+        envelope.rcpt_tos.append(address)
+        self.heard.append("RCPT")
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        await asyncio.sleep(self.delay)
+        self.heard.append("DATA")
+        return "250 OK"
 
 
 @contextmanager
@@ -365,6 +392,37 @@ def test_smtp_answers_are_classified(settings, answer, reply, status, last_error
     message.refresh_from_db()
     assert (message.status, message.attempts, message.last_error) == (status, 1, last_error)
     assert (message.failed_at is not None) == (status == Status.PERMANENTLY_FAILED)
+
+
+@pytest.mark.parametrize(
+    ("lease", "status", "heard"),
+    [
+        # An attempt may take half the lease. Each answer takes 0.5 s, far within the SMTP timeout:
+        # without the deadline the conversation would hold the attempt past a 2 s lease, and the sweeper
+        # would send the e-mail again.
+        (2, Status.QUEUED, ["MAIL"]),
+        (12, Status.SENT, ["MAIL", "RCPT", "DATA"]),
+    ],
+)
+def test_a_slow_smtp_server_cannot_keep_an_email_past_its_lease(settings, lease, status, heard):
+    settings.PRACHA_NOTIFY_LEASE_SECONDS = lease
+    handler = Slow(delay=0.5)
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        smtp_at(settings, controller.port)
+        message = MessageFactory(address="somchai@example.test")
+        started = time.monotonic()
+        assert services.message_send(message_id=message.pk) == status
+        assert time.monotonic() - started < lease / 2 + 0.5
+    finally:
+        controller.stop()
+    message.refresh_from_db()
+    assert (message.status, message.attempts) == (status, 1)
+    assert message.last_error == (
+        "" if status == Status.SENT else "SMTPServerDisconnected: Connection unexpectedly closed: timed out"
+    )
+    assert handler.heard == heard  # a slow server past the deadline never got the message's text
 
 
 def test_an_sms_refused_by_the_gateway_fails_permanently_at_once(sms_on):
