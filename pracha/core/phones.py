@@ -7,7 +7,7 @@ A Thai mobile number is 06, 08 or 09 followed by eight more digits when dialled 
 the international call prefix ("0066812345678"), with the country code and the home 0 left in
 ("+66 (0)81 234 5678"), and sometimes in Thai digits ("๐๘๑๒๓๔๕๖๗๘").
 
-`thai_mobile` turns every one of these into the international form, +66XXXXXXXXX, and anything else
+`thai_mobile` turns every one of these into the international form, +66 and nine digits, and anything else
 (a landline, a foreign number, a digit too many or too few, "00812345678") into None; callers turn None
 into their own message for the field at fault. `national_mobile` gives the home form back.
 """
